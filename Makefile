@@ -1,0 +1,34 @@
+# Two commands on a fresh clone: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck java bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Render every article in seeds/ into out/ (EPUB and PDF).
+demo: $(STAMP)
+	$(BIN)/publisher build seeds -o out
+
+## Lint, type-check and run the whole test suite (EPUBCheck needs Java).
+test: $(STAMP) java
+	$(BIN)/ruff check publisher tests
+	$(BIN)/ruff format --check publisher tests
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "make test needs Java 11 or newer to run EPUBCheck. Install it, e.g. 'apt-get install default-jre-headless', then run 'make test' again." >&2; \
+	  exit 1; }
+
+clean:
+	rm -rf $(VENV) out build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
