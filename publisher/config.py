@@ -1,0 +1,107 @@
+"""Options, parsed once from the command line into frozen, typed values.
+
+Renderers receive these objects and never see raw strings from the user.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from publisher.errors import UsageError
+
+#: Named page sizes and their CSS ``size`` values (width height).
+PAGE_SIZES: dict[str, str] = {
+    "a4": "210mm 297mm",
+    "a5": "148mm 210mm",
+    "a3": "297mm 420mm",
+    "b5": "176mm 250mm",
+    "letter": "8.5in 11in",
+    "legal": "8.5in 14in",
+    "tabloid": "11in 17in",
+}
+MARKS = ("crop", "cross")
+FORMATS = ("epub", "pdf")
+
+_UNITS = ("mm", "cm", "in", "pt", "px", "pc", "q")
+_LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|cm|in|pt|px|pc|q)?\s*$", re.IGNORECASE)
+
+
+def parse_length(text: str, default_unit: str = "mm") -> str:
+    """Return a CSS length for a user's length such as ``3mm`` or ``0.125in``.
+
+    >>> parse_length("3mm"), parse_length(" 0.125 in "), parse_length("3")
+    ('3mm', '0.125in', '3mm')
+    """
+    match = _LENGTH.match(text)
+    if not match:
+        raise UsageError(
+            f"'{text}' is not a length.", "Write a number with a unit, e.g. 3mm or 0.125in."
+        )
+    unit = (match.group(2) or default_unit).lower()
+    if unit == "q":
+        unit = "Q"
+    return f"{match.group(1)}{unit}"
+
+
+def parse_page_size(text: str) -> str:
+    """Return the CSS ``size`` for a page size name or ``WIDTHxHEIGHT``.
+
+    >>> parse_page_size("A5"), parse_page_size("6inx9in"), parse_page_size("150x220mm")
+    ('148mm 210mm', '6in 9in', '150mm 220mm')
+    """
+    name = text.strip().lower()
+    if name in PAGE_SIZES:
+        return PAGE_SIZES[name]
+    parts = re.split(r"\s*[x×]\s*", name)
+    if len(parts) == 2 and all(parts):
+        # "150x220mm": a unit written once applies to both numbers.
+        unit_match = re.search(r"(mm|cm|in|pt|px|pc|q)$", parts[1])
+        unit = unit_match.group(1) if unit_match else "mm"
+        try:
+            width, height = parse_length(parts[0], unit), parse_length(parts[1], unit)
+        except UsageError:
+            pass
+        else:
+            return f"{width} {height}"
+    names = ", ".join(n.upper() if len(n) == 2 else n.capitalize() for n in PAGE_SIZES)
+    raise UsageError(
+        f"'{text}' is not a page size.", f"Use one of {names}, or WIDTHxHEIGHT such as 6inx9in."
+    )
+
+
+def parse_marks(text: str | None) -> tuple[str, ...]:
+    """Return printer's marks from ``crop``, ``cross``, ``crop,cross`` or ``none``.
+
+    >>> parse_marks("crop,cross"), parse_marks("none"), parse_marks(None)
+    (('crop', 'cross'), (), ())
+    """
+    if not text or text.strip().lower() == "none":
+        return ()
+    marks = tuple(m.strip().lower() for m in re.split(r"[,\s]+", text.strip()) if m.strip())
+    for mark in marks:
+        if mark not in MARKS:
+            raise UsageError(f"'{mark}' is not a printer's mark.", "Use crop, cross or crop,cross.")
+    return tuple(dict.fromkeys(marks))
+
+
+@dataclass(frozen=True, slots=True)
+class PdfOptions:
+    """How to lay out and write the PDF."""
+
+    page_size: str = PAGE_SIZES["a4"]  # CSS size value, e.g. "148mm 210mm"
+    bleed: str | None = None  # CSS length, e.g. "3mm"
+    marks: tuple[str, ...] = ()  # subset of MARKS
+    variant: str | None = None  # a WeasyPrint pdf_variant, e.g. "pdf/a-3b"
+    tagged: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class BuildConfig:
+    """Everything `publisher build` needs to know besides the inputs."""
+
+    out_dir: Path = Path("out")
+    formats: tuple[str, ...] = FORMATS
+    theme: Path | None = None
+    pdf: PdfOptions = PdfOptions()

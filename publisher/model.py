@@ -1,0 +1,114 @@
+"""The values that flow through publisher: read -> normalise -> render -> package.
+
+Every model is a frozen, slotted dataclass. This module does no I/O and imports
+nothing else from publisher, so every stage can depend on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One recorded fix: which rule changed what, where, from what to what.
+
+    ``where`` is human readable and stable: ``"headline"``, ``"caption"``,
+    ``"paragraph 3"`` (1-based) or ``"byte 1234"`` for decoding repairs.
+    """
+
+    rule: str
+    where: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """Bibliographic metadata. Every field is optional; ``None`` means unknown.
+
+    ``date`` is an ISO 8601 date or date-time string (``2015-08-21``).
+    ``language`` is a BCP 47 tag (``en``, ``fr``, ``de-CH``).
+    ``image`` is a path as written by the user (relative to the input's folder).
+    """
+
+    authors: tuple[str, ...] = ()
+    date: str | None = None
+    publisher: str | None = None
+    source: str | None = None
+    section: str | None = None
+    language: str | None = None
+    identifier: str | None = None
+    rights: str | None = None
+    image: str | None = None
+
+    def merged_over(self, lower: Metadata) -> Metadata:
+        """Return self's known values laid over ``lower``'s (self wins).
+
+        >>> Metadata(language="fr").merged_over(Metadata(language="en", date="2020-01-01"))
+        Metadata(authors=(), date='2020-01-01', publisher=None, source=None, section=None, language='fr', identifier=None, rights=None, image=None)
+        """
+        values = {}
+        for f in fields(self):
+            mine = getattr(self, f.name)
+            values[f.name] = mine if mine not in (None, ()) else getattr(lower, f.name)
+        return Metadata(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A photo that belongs to an article, already located and inspected."""
+
+    path: Path
+    media_type: str  # image/jpeg, image/png, image/webp
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class RawArticle:
+    """What a reader found in an input file, before any clean-up of its text.
+
+    The text is decoded (``changes`` holds any decoding repairs) and split into
+    parts, but otherwise exactly as in the file.
+    """
+
+    source: Path
+    headline: str
+    caption: str | None
+    paragraphs: tuple[str, ...]
+    metadata: Metadata = field(default_factory=Metadata)
+    image: Image | None = None
+    encoding: str = "utf-8"
+    changes: tuple[Change, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A normalised article, ready to render.
+
+    ``metadata.language`` is always set (given or detected); ``metadata.identifier``
+    is always set (given or derived from the content). ``changes`` is the full
+    change log: the reader's decoding repairs, then every normalising fix.
+    """
+
+    source: Path
+    headline: str
+    caption: str | None
+    credit: str | None
+    dateline: str | None
+    paragraphs: tuple[str, ...]
+    metadata: Metadata
+    image: Image | None = None
+    encoding: str = "utf-8"
+    changes: tuple[Change, ...] = ()
+
+    @property
+    def language(self) -> str:
+        """The article's BCP 47 language tag."""
+        return self.metadata.language or "en"
+
+    def with_metadata(self, metadata: Metadata) -> Article:
+        """Return a copy with other metadata."""
+        return replace(self, metadata=metadata)
