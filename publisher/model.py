@@ -46,8 +46,9 @@ class Metadata:
     def merged_over(self, lower: Metadata) -> Metadata:
         """Return self's known values laid over ``lower``'s (self wins).
 
-        >>> Metadata(language="fr").merged_over(Metadata(language="en", date="2020-01-01"))
-        Metadata(authors=(), date='2020-01-01', publisher=None, source=None, section=None, language='fr', identifier=None, rights=None, image=None)
+        >>> merged = Metadata(language="fr").merged_over(Metadata(language="en", date="2020-01-01"))
+        >>> merged.language, merged.date
+        ('fr', '2020-01-01')
         """
         values = {}
         for f in fields(self):

@@ -1,0 +1,5 @@
+"""``python -m publisher``."""
+
+from publisher.cli import main
+
+main()

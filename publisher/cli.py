@@ -1,0 +1,336 @@
+"""The command line: the only place that parses options, prints and sets exit codes.
+
+Every failure a user can cause arrives here as a PublisherError and leaves as
+one line on stderr and a non-zero exit code; a traceback only with --debug.
+"""
+
+from __future__ import annotations
+
+import glob
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
+
+import typer
+
+from publisher import __version__
+from publisher.config import FORMATS, BuildConfig, PdfOptions, parse_length, parse_marks
+from publisher.config import parse_page_size as _parse_page_size
+from publisher.errors import PublisherError, UsageError
+from publisher.model import Metadata
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from publisher.build import InputOptions
+
+EXAMPLES = """
+Examples:
+
+  publisher build seeds/000_90c6971acf190e9d.txt          # EPUB and PDF into out/
+
+  publisher build articles/ -o books --format epub         # every article in a folder
+
+  publisher build story.txt --page-size A5 --bleed 3mm --marks crop   # for the printer
+
+  publisher build story.txt --pdf-variant pdf/a-3b --lang en --author "Jane Doe"
+
+  publisher normalise story.txt --explain                   # what the clean-up changed
+"""
+
+app = typer.Typer(
+    name="publisher",
+    help="Turn news articles into a valid EPUB 3 and a print-ready PDF.",
+    epilog=EXAMPLES,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state = {"debug": False}
+T = TypeVar("T")
+
+
+class Format(StrEnum):
+    """Output formats."""
+
+    epub = "epub"
+    pdf = "pdf"
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _fail(exc: BaseException) -> NoReturn:
+    """Report an error in one line (a traceback only with --debug) and exit."""
+    if _state["debug"]:
+        traceback.print_exception(exc)
+    if isinstance(exc, PublisherError):
+        _err(f"error: {exc}")
+        raise typer.Exit(exc.exit_code)
+    _err(
+        f"internal error: {type(exc).__name__}: {exc}. "
+        "This is a bug in publisher; run again with --debug and report the traceback."
+    )
+    raise typer.Exit(3)
+
+
+def _guard(func: Callable[[], T]) -> T:
+    try:
+        return func()
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        _fail(exc)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"publisher {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    """Turn news articles into a valid EPUB 3 and a print-ready PDF."""
+    _state["debug"] = debug
+
+
+def expand_inputs(inputs: list[Path]) -> list[Path]:
+    """Files as given, folders as their article files (sorted), unexpanded globs expanded."""
+    from publisher.readers import supported_extensions
+
+    extensions = supported_extensions()
+    found: list[Path] = []
+    for item in inputs:
+        if item.is_dir():
+            found.extend(
+                sorted(p for p in item.iterdir() if p.suffix.lower() in extensions and p.is_file())
+            )
+        elif not item.exists() and glob.has_magic(str(item)):
+            found.extend(Path(p) for p in sorted(glob.glob(str(item))))
+        else:
+            found.append(item)
+    return list(dict.fromkeys(found))
+
+
+def _overrides(
+    lang: str | None,
+    authors: list[str] | None,
+    date: str | None,
+    publisher: str | None,
+    source: str | None,
+    identifier: str | None,
+) -> Metadata:
+    from publisher.readers.values import check_date, check_language
+
+    return Metadata(
+        authors=tuple(a.strip() for a in authors or [] if a.strip()),
+        date=check_date(date, "--date", UsageError) if date else None,
+        publisher=publisher,
+        source=source,
+        language=check_language(lang, "--lang", UsageError) if lang else None,
+        identifier=identifier,
+    )
+
+
+def _pdf_options(
+    page_size: str, bleed: str | None, marks: str | None, variant: str | None
+) -> PdfOptions:
+    return PdfOptions(
+        page_size=_parse_page_size(page_size),
+        bleed=parse_length(bleed) if bleed else None,
+        marks=parse_marks(marks),
+        variant=variant.lower() if variant else None,
+    )
+
+
+@app.command(epilog=EXAMPLES)
+def build(
+    inputs: Annotated[
+        list[Path], typer.Argument(help="Article files, folders of articles, or globs.")
+    ],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")] = Path("out"),
+    formats: Annotated[
+        list[Format] | None,
+        typer.Option("--format", "-f", help="epub or pdf; repeat for both (default: both)."),
+    ] = None,
+    theme: Annotated[
+        Path | None, typer.Option(help="A theme folder overriding any of the default's files.")
+    ] = None,
+    page_size: Annotated[
+        str, typer.Option(help="A4, A5, Letter... or WIDTHxHEIGHT such as 6inx9in.")
+    ] = "A4",
+    bleed: Annotated[str | None, typer.Option(help="Bleed around the trim, e.g. 3mm.")] = None,
+    marks: Annotated[
+        str | None, typer.Option(help="Printer's marks: crop, cross or crop,cross.")
+    ] = None,
+    pdf_variant: Annotated[
+        str | None, typer.Option(help="pdf/a-3b, pdf/ua-1, pdf/x-4... (WeasyPrint's variants).")
+    ] = None,
+    image: Annotated[Path | None, typer.Option(help="The article's photo.")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language tag, e.g. en, fr, de.")] = None,
+    author: Annotated[
+        list[str] | None, typer.Option("--author", help="An author; repeat for several.")
+    ] = None,
+    date: Annotated[str | None, typer.Option(help="Publication date, YYYY-MM-DD.")] = None,
+    publisher: Annotated[str | None, typer.Option(help="The publisher's name.")] = None,
+    source: Annotated[str | None, typer.Option(help="The article's source URL.")] = None,
+    identifier: Annotated[
+        str | None, typer.Option("--id", help="Identifier (default: derived from the text).")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="Force the input encoding, e.g. cp1252.")
+    ] = None,
+) -> None:
+    """Build an EPUB and a print-ready PDF of each article into OUT."""
+    from publisher.build import InputOptions, build_time_from_env
+
+    def setup() -> tuple[list[Path], InputOptions, BuildConfig]:
+        paths = expand_inputs(inputs)
+        if not paths:
+            raise UsageError("no article files found in the inputs given.")
+        if image is not None and len(paths) > 1:
+            raise UsageError("--image applies to one article only.", "Give one input with it.")
+        chosen = tuple(dict.fromkeys(f.value for f in formats)) if formats else FORMATS
+        config = BuildConfig(
+            out_dir=out,
+            formats=chosen,
+            theme=theme,
+            pdf=_pdf_options(page_size, bleed, marks, pdf_variant),
+        )
+        options = InputOptions(
+            overrides=_overrides(lang, author, date, publisher, source, identifier),
+            image=image,
+            encoding=encoding,
+        )
+        return paths, options, config
+
+    paths, options, config = _guard(setup)
+    build_time = _guard(build_time_from_env)
+    _guard(lambda: _check_setup(config))
+    failures = _run_builds(paths, options, config, build_time)
+    if failures:
+        if len(paths) == 1:
+            _fail(failures[0])
+        _err(f"{len(failures)} of {len(paths)} articles failed.")
+        raise typer.Exit(1)
+
+
+def _check_setup(config: BuildConfig) -> None:
+    """Fail before any article is read if the theme or output folder is unusable."""
+    from publisher.outputs import prepare_out_dir
+    from publisher.themes import load_theme
+
+    load_theme(config.theme)
+    if config.pdf.variant:
+        from publisher.render.pdf import check_variant
+
+        check_variant(config.pdf.variant)
+    prepare_out_dir(config.out_dir)
+
+
+def _run_builds(
+    paths: list[Path], options: InputOptions, config: BuildConfig, build_time: dt.datetime
+) -> list[BaseException]:
+    """Build every input; one failure never stops the rest."""
+    from publisher.build import build_article
+
+    failures: list[BaseException] = []
+    started = time.perf_counter()
+    for path in _progress(paths):
+        try:
+            result = build_article(path, options, config, build_time)
+        except PublisherError as exc:
+            failures.append(exc)
+            if len(paths) > 1:
+                _err(f"error: {exc}")
+            continue
+        except Exception as exc:
+            if len(paths) == 1:
+                _fail(exc)
+            failures.append(exc)
+            _err(f"internal error on {path}: {type(exc).__name__}: {exc} (run with --debug)")
+            if _state["debug"]:
+                traceback.print_exception(exc)
+            continue
+        for warning in result.warnings:
+            _err(f"warning: {path}: {warning}")
+        print(f"{path} -> {', '.join(str(p) for p in result.outputs)}")
+    if len(paths) > 1:
+        took = time.perf_counter() - started
+        ok = len(paths) - len(failures)
+        _err(f"built {ok} of {len(paths)} articles in {took:.1f} s.")
+    return failures
+
+
+def _progress(paths: list[Path]) -> Iterator[Path]:
+    """Iterate with a progress bar on a terminal, silently otherwise."""
+    if len(paths) < 2 or not sys.stderr.isatty():
+        yield from paths
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("building", total=len(paths))
+        for path in paths:
+            yield path
+            progress.advance(task)
+
+
+@app.command()
+def normalise(
+    path: Annotated[Path, typer.Argument(help="An article file.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the normalised article as JSON.")
+    ] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Print the change log.")] = False,
+    lang: Annotated[str | None, typer.Option(help="Language tag, e.g. en, fr, de.")] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="Force the input encoding, e.g. cp1252.")
+    ] = None,
+) -> None:
+    """Print an article after clean-up: text, JSON (--json) or the change log (--explain)."""
+    from publisher.build import InputOptions, load_article
+    from publisher.serialise import article_to_json
+
+    def run() -> None:
+        options = InputOptions(
+            overrides=_overrides(lang, None, None, None, None, None), encoding=encoding
+        )
+        article = load_article(path, options)
+        if as_json:
+            sys.stdout.write(article_to_json(article))
+        if explain:
+            for change in article.changes:
+                print(f"{change.rule}\t{change.where}\t{change.before!r} -> {change.after!r}")
+            if not article.changes:
+                print("no changes")
+        if not as_json and not explain:
+            parts = [article.headline, article.caption, article.credit, article.dateline]
+            print("\n\n".join(p for p in (*parts, *article.paragraphs) if p))
+
+    _guard(run)
+
+
+def main() -> None:
+    """Entry point of the `publisher` command."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

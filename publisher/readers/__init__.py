@@ -1,0 +1,105 @@
+"""Readers: one module per input format, registered by file extension.
+
+``read_article`` checks the input file, picks the reader for its extension,
+lays the sidecar metadata and the caller's overrides over what the reader
+found, and locates the article's image. Readers only read; they never clean
+text (that is the normaliser's job).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from publisher.errors import InputError
+from publisher.model import Metadata, RawArticle
+from publisher.readers import text
+from publisher.readers.images import find_image
+from publisher.readers.sidecar import read_sidecar
+
+#: Inputs above this size are refused: an article is a few hundred kilobytes at
+#: most, and a bigger file is almost always the wrong file (a dump, a binary).
+MAX_INPUT_BYTES = 5 * 1024 * 1024
+
+#: A reader turns the bytes of one file into a raw article.
+Reader = Callable[[bytes, Path, str | None], RawArticle]
+
+READERS: dict[str, Reader] = {ext: text.read for ext in text.FILE_EXTENSIONS}
+
+
+def supported_extensions() -> tuple[str, ...]:
+    """The file extensions publisher can read, e.g. ``('.txt', '.text')``."""
+    return tuple(sorted(READERS))
+
+
+def read_article(
+    path: Path,
+    *,
+    overrides: Metadata | None = None,
+    image: Path | None = None,
+    encoding: str | None = None,
+) -> RawArticle:
+    """Read one article file, with its sidecar ``<stem>.toml`` and image.
+
+    Metadata precedence: ``overrides`` (the command line) over the sidecar over
+    what the reader found in the file. ``image`` (the command line) wins over
+    the sidecar's ``image`` and over a picture named like the input.
+    """
+    reader = _reader_for(path)
+    data = read_input_bytes(path)
+    raw = reader(data, path, encoding)
+    metadata = (overrides or Metadata()).merged_over(read_sidecar(path).merged_over(raw.metadata))
+    return replace(raw, metadata=metadata, image=find_image(path, image, metadata.image))
+
+
+def read_input_bytes(path: Path) -> bytes:
+    """Return the bytes of a regular, readable, non-empty file of sane size."""
+    try:
+        # stat before open: opening a FIFO would block until a writer appears.
+        info = path.stat()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file.", "Check the path and try again.") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror}).") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(
+            f"{path} is a folder, not an article file.", "Give the article files inside it."
+        )
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(
+            f"{path} is not a regular file (a pipe, socket or device).",
+            "Save the article to a file first.",
+        )
+    if info.st_size > MAX_INPUT_BYTES:
+        raise InputError(
+            f"{path} is {info.st_size / 1048576:.1f} MB; articles above "
+            f"{MAX_INPUT_BYTES // 1048576} MB are refused.",
+            "Check that this is the right file, or split it into articles.",
+        )
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            data = handle.read(MAX_INPUT_BYTES + 1)
+    except PermissionError:
+        raise InputError(f"{path}: permission denied.", "Make the file readable.") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror}).") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(f"{path} grew past {MAX_INPUT_BYTES // 1048576} MB while being read.")
+    if not data.strip():
+        raise InputError(f"{path} is empty.", "Give a file with a headline and paragraphs.")
+    return data
+
+
+def _reader_for(path: Path) -> Reader:
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        known = ", ".join(supported_extensions())
+        raise InputError(
+            f"{path}: publisher cannot read '{path.suffix or 'extensionless'}' files.",
+            f"Supported: {known}.",
+        )
+    return reader
