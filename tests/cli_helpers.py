@@ -1,0 +1,75 @@
+"""Run the real `publisher` command and inspect what it wrote."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import pikepdf
+import pypdf
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_cli(
+    *args: str | Path,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: int = 180,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m publisher ARGS`` as a user would, and capture its output."""
+    base = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    full_env = {**base, "PYTHONPATH": str(REPO), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "publisher", *map(str, args)],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+def plain(text: str) -> str:
+    """Text with soft hyphens, zero-width breaks and line breaks removed, spaces collapsed."""
+    text = unicodedata.normalize("NFC", text)
+    text = re.sub(r"[\u00ad\u200b]", "", text)
+    text = re.sub(r"-\n", "-", text)
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u202f", " ")).strip()
+
+
+def pdf_text(path: Path) -> str:
+    """All text of a PDF, pages in order, via pypdf."""
+    reader = pypdf.PdfReader(path)
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def pdf_fonts_embedded(path: Path) -> list[str]:
+    """Names of fonts in the PDF that are NOT embedded (empty list: all embedded)."""
+    missing: list[str] = []
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            fonts = page.resources.get("/Font", {})
+            for _, font in fonts.items():
+                descendants = font.get("/DescendantFonts")
+                target = descendants[0] if descendants is not None else font
+                descriptor = target.get("/FontDescriptor")
+                if descriptor is None or not any(
+                    k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")
+                ):
+                    missing.append(str(font.get("/BaseFont")))
+    return missing
+
+
+def epub_xhtml(path: Path) -> str:
+    """The concatenated XHTML content documents of an EPUB (not the nav)."""
+    with zipfile.ZipFile(path) as zf:
+        names = sorted(n for n in zf.namelist() if n.endswith(".xhtml") and "nav" not in n)
+        return "\n".join(zf.read(n).decode("utf-8") for n in names)
