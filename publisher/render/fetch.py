@@ -1,0 +1,176 @@
+"""The one way a renderer reads a resource: through an allow-list of folders.
+
+Everything WeasyPrint loads (images, fonts, stylesheets, ``@import``) goes through
+``SandboxedURLFetcher``; the EPUB renderer reads the image and the theme's CSS
+with ``read_allowed``. Both allow only files whose fully resolved path (symlinks
+and ``..`` resolved) lies inside an allowed root, plus ``data:`` URLs for
+WeasyPrint. Network URLs are refused without any network access, and every
+refusal is recorded so the renderer can report it.
+
+WeasyPrint is imported only when a WeasyPrint fetcher is built, so rendering an
+EPUB never imports it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import mimetypes
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from publisher.errors import SandboxError
+from publisher.model import Article
+from publisher.themes import Theme
+
+REASON = "outside the article's folder, the theme and the package"
+PACKAGE = Path(__file__).resolve().parents[1]
+_FONT_PACKAGES = ("font_source_serif_pro", "font_source_sans_pro")
+
+
+def allowed_roots(article: Article, theme: Theme) -> tuple[Path, ...]:
+    """Return the roots a render of ``article`` with ``theme`` may read from.
+
+    The article's folder, the theme folders, the ``publisher`` package, the font
+    packages and the image file itself (a file root allows that file only).
+    """
+    roots = [
+        article.source.parent,
+        *theme.folders,
+        PACKAGE,
+        *_font_package_folders(),
+        *theme.font_folders,
+    ]
+    if article.image is not None:
+        roots.append(article.image.path)
+    return tuple(dict.fromkeys(root.resolve() for root in roots))
+
+
+def _font_package_folders() -> list[Path]:
+    folders = []
+    for name in _FONT_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin is not None:
+            folders.append(Path(spec.origin).parent)
+    return folders
+
+
+def is_allowed(path: Path, roots: Iterable[Path]) -> bool:
+    """Return whether ``path``, fully resolved, is one of ``roots`` or inside one.
+
+    >>> is_allowed(Path("/srv/a/../b/x.css"), [Path("/srv/a")])
+    False
+    >>> is_allowed(Path("/srv/a/css/x.css"), [Path("/srv/a")])
+    True
+    """
+    resolved = path.resolve()
+    return any(resolved == root or resolved.is_relative_to(root) for root in roots)
+
+
+def blocked_message(what: str) -> str:
+    """The warning for one refused resource."""
+    return f"blocked {what}: {REASON}"
+
+
+def read_allowed(path: Path, roots: Iterable[Path]) -> bytes:
+    """Read ``path`` if it is inside one of ``roots``; raise SandboxError otherwise."""
+    roots = tuple(roots)
+    if not is_allowed(path, roots):
+        raise SandboxError(
+            blocked_message(str(path)),
+            "Keep images, stylesheets and fonts beside the article or in the theme folder.",
+        )
+    return path.resolve().read_bytes()
+
+
+def path_from_file_url(url: str) -> Path | None:
+    """Return the local path of a ``file:`` URL, or None for anything else.
+
+    >>> path_from_file_url("file:///tmp/a%20b.css?x#y"), path_from_file_url("http://x/y")
+    (PosixPath('/tmp/a b.css'), None)
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    return Path(url2pathname(unquote(parts.path)))
+
+
+class Sandbox:
+    """Allowed roots plus a record of every refused URL, in order, without repeats."""
+
+    def __init__(self, roots: Iterable[Path]) -> None:
+        self.roots = tuple(Path(root).resolve() for root in roots)
+        self._blocked: dict[str, None] = {}
+
+    @property
+    def blocked(self) -> tuple[str, ...]:
+        """The refused URLs, in the order they were first requested."""
+        return tuple(self._blocked)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """One warning per refused URL."""
+        return tuple(blocked_message(url) for url in self._blocked)
+
+    def read_url(self, url: str) -> tuple[bytes, str]:
+        """Return the bytes and media type of an allowed ``file:`` URL.
+
+        Anything else is recorded and raises SandboxError, before any access.
+        """
+        path = path_from_file_url(url)
+        if path is None or not is_allowed(path, self.roots):
+            self._blocked.setdefault(url, None)
+            raise SandboxError(blocked_message(url))
+        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return path.resolve().read_bytes(), media_type
+
+
+_FETCHER_CLASS: Any = None
+
+
+def sandboxed_url_fetcher(roots: Iterable[Path]) -> Any:
+    """Return a new ``SandboxedURLFetcher`` (a ``weasyprint.URLFetcher``) for ``roots``."""
+    return _fetcher_class()(roots)
+
+
+def _fetcher_class() -> Any:
+    global _FETCHER_CLASS
+    if _FETCHER_CLASS is None:
+        _FETCHER_CLASS = _define_fetcher_class()
+    return _FETCHER_CLASS
+
+
+def _define_fetcher_class() -> Any:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class SandboxedURLFetcher(URLFetcher):  # type: ignore[misc]
+        """A WeasyPrint URL fetcher that reads only allowed files and ``data:`` URLs.
+
+        ``sandbox.blocked`` lists the refused URLs. A refusal raises a
+        ``ValueError``, which WeasyPrint turns into a logged warning and a missing
+        resource, so the render goes on without it.
+        """
+
+        def __init__(self, roots: Iterable[Path]) -> None:
+            super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
+            self.sandbox = Sandbox(roots)
+
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
+            if url.lower().startswith("data:"):
+                return super().fetch(url, headers)
+            try:
+                data, media_type = self.sandbox.read_url(url)
+            except SandboxError as error:
+                raise ValueError(error.message) from None
+            return URLFetcherResponse(url, body=data, headers={"Content-Type": media_type})
+
+    return SandboxedURLFetcher
+
+
+def __getattr__(name: str) -> Any:
+    # ``from publisher.render.fetch import SandboxedURLFetcher`` builds the class lazily.
+    if name == "SandboxedURLFetcher":
+        return _fetcher_class()
+    raise AttributeError(name)
