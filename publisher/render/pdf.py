@@ -1,0 +1,282 @@
+"""Article + Theme + PdfOptions -> print-ready PDF bytes (a WeasyPrint adapter).
+
+WeasyPrint is imported inside ``render_pdf`` only, so rendering an EPUB never loads it.
+
+What WeasyPrint does natively and what this module adds:
+
+- Page size, bleed and marks come from a generated ``@page`` rule. WeasyPrint
+  writes MediaBox = page + CSS bleed, TrimBox = page, and a BleedBox clamped to
+  at most 10 pt outside the trim, and it draws marks inside the CSS bleed. So
+  with marks the CSS bleed is widened by a slug that holds the marks, and a
+  finisher sets BleedBox = trim + the requested bleed: marks lie outside it.
+- Reproducibility: a ``pdf_identifier`` derived from the article and build
+  time, document dates from ``build_time`` (``dcterms.created``/``modified`` in
+  the XHTML head), and the random XMP DocumentID WeasyPrint writes for PDF/X-4
+  replaced by one derived from the same values.
+- Every resource goes through the sandboxed fetcher; WeasyPrint's own logged
+  warnings and errors are collected into ``Rendered.warnings``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from publisher.config import PdfOptions
+from publisher.errors import PublisherError, RenderError, SandboxError, UsageError
+from publisher.model import Article
+from publisher.render import Rendered
+from publisher.render.fetch import allowed_roots, sandboxed_url_fetcher
+from publisher.render.html import render_xhtml, utc_timestamp
+from publisher.themes import Theme
+
+#: Points per unit, for turning the bleed option into numbers for the PDF boxes.
+_POINTS = {"pt": 1.0, "in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "q": 72 / 101.6}
+_POINTS |= {"px": 0.75, "pc": 12.0}
+_LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)\s*$")
+#: Extra room beyond the bleed for printer's marks: max(bleed, 3mm) + 3mm.
+_MARKS_MIN = 3 * _POINTS["mm"]
+_FONT_CONFIG: Any = None
+
+
+def render_pdf(
+    article: Article, theme: Theme, options: PdfOptions, *, build_time: datetime
+) -> Rendered:
+    """Render ``article`` as a PDF; the same input and ``build_time`` give the same bytes.
+
+    Raises UsageError for an unknown PDF variant and RenderError when WeasyPrint fails.
+    Blocked resources and WeasyPrint's warnings are returned in ``Rendered.warnings``.
+    """
+    import weasyprint
+    from weasyprint.pdf import VARIANTS
+
+    if options.variant is not None and options.variant not in VARIANTS:
+        raise UsageError(
+            f"'{options.variant}' is not a PDF variant.",
+            f"Use one of {', '.join(sorted(VARIANTS))}.",
+        )
+    bleed = _points(options.bleed) if options.bleed else 0.0
+    fetcher = sandboxed_url_fetcher(allowed_roots(article, theme))
+    image_href = article.image.path.resolve().as_uri() if article.image else None
+    xhtml = render_xhtml(
+        article, theme, medium="print", image_href=image_href, build_time=build_time
+    )
+    seed = f"{article.metadata.identifier}\n{utc_timestamp(build_time)}\n{xhtml}"
+    digest = hashlib.sha256(seed.encode("utf-8")).digest()
+
+    warnings: list[str] = []
+    with _captured_logs() as logged, _source_date_epoch(build_time):
+        try:
+            font_config = _font_config()
+            stylesheets = [
+                weasyprint.CSS(
+                    string=_font_faces_css(theme), url_fetcher=fetcher, font_config=font_config
+                )
+            ]
+            for name in ("base.css", "print.css"):
+                css = _theme_stylesheet(theme, name, fetcher, warnings)
+                if css is not None:
+                    text, base_url = css
+                    stylesheets.append(
+                        weasyprint.CSS(
+                            string=text,
+                            base_url=base_url,
+                            url_fetcher=fetcher,
+                            font_config=font_config,
+                        )
+                    )
+            stylesheets.append(weasyprint.CSS(string=_page_css(options, bleed)))
+            document = weasyprint.HTML(
+                string=xhtml,
+                base_url=article.source.parent.resolve().as_uri() + "/",
+                url_fetcher=fetcher,
+            ).render(
+                stylesheets=stylesheets,
+                font_config=font_config,
+                pdf_tags=options.tagged,
+                pdf_variant=options.variant,
+            )
+            data = document.write_pdf(
+                finisher=_finisher(bleed, digest),
+                pdf_identifier=digest[:16].hex().encode("ascii"),
+                pdf_variant=options.variant,
+                pdf_tags=options.tagged,
+            )
+        except PublisherError:
+            raise
+        except Exception as error:  # WeasyPrint raises whatever its parts raise
+            raise RenderError(
+                f"WeasyPrint could not render the PDF: {type(error).__name__}: {error}.",
+                "Try another theme or PDF variant; if it persists, report it with the article.",
+            ) from error
+    blocked = fetcher.sandbox.blocked
+    warnings[:0] = fetcher.sandbox.warnings
+    warnings.extend(m for m in logged if not _is_noise(m, blocked))
+    return Rendered(data=bytes(data), warnings=tuple(dict.fromkeys(warnings)))
+
+
+def _is_noise(message: str, blocked: tuple[str, ...]) -> bool:
+    """Whether a WeasyPrint log message repeats a refusal or only describes the host.
+
+    The fontTools notice says the host lacks HarfBuzz-Subset; the PDF is the same
+    either way, so it would only teach users to ignore warnings.
+    """
+    return message.startswith("Using fontTools instead of HarfBuzz-Subset") or any(
+        url in message for url in blocked
+    )
+
+
+def _font_config() -> Any:
+    # One FontConfiguration per process: building one scans the system's fonts.
+    global _FONT_CONFIG
+    if _FONT_CONFIG is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _FONT_CONFIG = FontConfiguration()
+    return _FONT_CONFIG
+
+
+def _points(length: str) -> float:
+    """Return a CSS length in PDF points.
+
+    >>> round(_points("3mm"), 3), _points("0.125in"), _points("6pt")
+    (8.504, 9.0, 6.0)
+    """
+    match = _LENGTH.match(length)
+    if not match or match.group(2).lower() not in _POINTS:
+        raise UsageError(f"'{length}' is not a length.", "Write e.g. 3mm or 0.125in.")
+    return float(match.group(1)) * _POINTS[match.group(2).lower()]
+
+
+def _css_bleed(options: PdfOptions, bleed: float) -> float:
+    """The CSS bleed: the requested bleed, plus a slug for the marks if any.
+
+    WeasyPrint draws marks in the outer half of the CSS bleed; widening it by
+    max(bleed, 3mm) + 3mm keeps the marks at least 1.5mm outside the real bleed.
+    """
+    if not options.marks:
+        return bleed
+    return bleed + max(bleed, _MARKS_MIN) + _MARKS_MIN
+
+
+def _page_css(options: PdfOptions, bleed: float) -> str:
+    marks = " ".join(options.marks) or "none"
+    return (
+        f"@page {{ size: {options.page_size}; "
+        f"bleed: {_css_bleed(options, bleed):.4f}pt; marks: {marks}; }}\n"
+    )
+
+
+def _font_faces_css(theme: Theme) -> str:
+    rules = []
+    for face in theme.fonts:
+        family = face.family.replace("\\", "").replace('"', "")
+        rules.append(
+            f'@font-face {{ font-family: "{family}"; src: url("{face.path.as_uri()}"); '
+            f"font-weight: {face.weight}; font-style: {face.style}; }}"
+        )
+    return "\n".join(rules)
+
+
+def _theme_stylesheet(
+    theme: Theme, name: str, fetcher: Any, warnings: list[str]
+) -> tuple[str, str] | None:
+    path = theme.find(f"css/{name}")
+    if path is None:
+        return None
+    url = path.absolute().as_uri()
+    try:
+        data, _ = fetcher.sandbox.read_url(url)
+    except SandboxError:
+        return None  # recorded by the sandbox, reported with the other blocked URLs
+    try:
+        return data.decode("utf-8"), url
+    except UnicodeDecodeError:
+        warnings.append(f"skipped {path}: the stylesheet is not UTF-8 text")
+        return None
+
+
+def _finisher(bleed: float, digest: bytes) -> Any:
+    def finish(document: Any, pdf: Any) -> None:
+        import pydyf
+
+        for obj in pdf.objects:
+            if isinstance(obj, dict) and obj.get("Type") == "/Page" and "TrimBox" in obj:
+                left, bottom, right, top = (float(v) for v in obj["TrimBox"])
+                m_left, m_bottom, m_right, m_top = (float(v) for v in obj["MediaBox"])
+                obj["BleedBox"] = pydyf.Array(
+                    [
+                        max(m_left, left - bleed),
+                        max(m_bottom, bottom - bleed),
+                        min(m_right, right + bleed),
+                        min(m_top, top + bleed),
+                    ]
+                )
+        # PDF/X-4: WeasyPrint writes a random xmpMM:DocumentID; use a derived one.
+        reference = pdf.catalog.get("Metadata")
+        if reference is not None:
+            stream = pdf.objects[int(_bytes(reference).split()[0])]
+            document_id = f"xmp.did:{uuid.UUID(bytes=digest[:16], version=4)}".encode()
+            stream.stream = [
+                re.sub(rb"xmp\.did:[0-9a-fA-F-]{36}", document_id, _bytes(chunk))
+                for chunk in stream.stream
+            ]
+
+    return finish
+
+
+def _bytes(chunk: Any) -> bytes:
+    return chunk if isinstance(chunk, bytes) else str(chunk).encode("utf-8")
+
+
+@contextmanager
+def _source_date_epoch(build_time: datetime) -> Iterator[None]:
+    """Set SOURCE_DATE_EPOCH to ``build_time`` inside the block.
+
+    Without HarfBuzz-Subset, WeasyPrint subsets fonts with fontTools, which
+    stamps each subset's ``head.modified`` with the current time unless
+    SOURCE_DATE_EPOCH is set (the reproducible-builds convention). The
+    environment is process-wide, so concurrent renders in threads would share it.
+    """
+    moment = build_time if build_time.tzinfo else build_time.replace(tzinfo=UTC)
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+@contextmanager
+def _captured_logs() -> Iterator[list[str]]:
+    """Collect WeasyPrint's warnings and errors logged inside the block."""
+    messages: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            messages.append(record.getMessage())
+
+    logger = logging.getLogger("weasyprint")
+    handler = Collect(level=logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+
+
+def variants() -> tuple[str, ...]:
+    """The PDF variants WeasyPrint can write (imports WeasyPrint)."""
+    from weasyprint.pdf import VARIANTS
+
+    return tuple(sorted(VARIANTS))
