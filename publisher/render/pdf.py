@@ -55,13 +55,9 @@ def render_pdf(
     Blocked resources and WeasyPrint's warnings are returned in ``Rendered.warnings``.
     """
     import weasyprint
-    from weasyprint.pdf import VARIANTS
 
-    if options.variant is not None and options.variant not in VARIANTS:
-        raise UsageError(
-            f"'{options.variant}' is not a PDF variant.",
-            f"Use one of {', '.join(sorted(VARIANTS))}.",
-        )
+    if options.variant is not None:
+        check_variant(options.variant)
     bleed = _points(options.bleed) if options.bleed else 0.0
     fetcher = sandboxed_url_fetcher(allowed_roots(article, theme))
     image_href = article.image.path.resolve().as_uri() if article.image else None
@@ -205,13 +201,12 @@ def _theme_stylesheet(
 
 def _finisher(bleed: float, digest: bytes) -> Any:
     def finish(document: Any, pdf: Any) -> None:
-        import pydyf
-
         for obj in pdf.objects:
             if isinstance(obj, dict) and obj.get("Type") == "/Page" and "TrimBox" in obj:
                 left, bottom, right, top = (float(v) for v in obj["TrimBox"])
                 m_left, m_bottom, m_right, m_top = (float(v) for v in obj["MediaBox"])
-                obj["BleedBox"] = pydyf.Array(
+                array = type(obj["TrimBox"])  # pydyf.Array, without importing untyped pydyf
+                obj["BleedBox"] = array(
                     [
                         max(m_left, left - bleed),
                         max(m_bottom, bottom - bleed),
@@ -280,3 +275,16 @@ def variants() -> tuple[str, ...]:
     from weasyprint.pdf import VARIANTS
 
     return tuple(sorted(VARIANTS))
+
+
+def check_variant(variant: str) -> None:
+    """Raise UsageError unless WeasyPrint can write the PDF ``variant``.
+
+    >>> check_variant("pdf/a-3b")
+    >>> check_variant("pdf/z")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    publisher.errors.UsageError: 'pdf/z' is not a PDF variant. Use one of debug, pdf/a-1a, ...
+    """
+    names = variants()
+    if variant not in names:
+        raise UsageError(f"'{variant}' is not a PDF variant.", f"Use one of {', '.join(names)}.")
