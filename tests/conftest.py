@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,3 +63,77 @@ def run_epubcheck(path: Path) -> EpubCheckReport:
 def epubcheck() -> object:
     """The EPUBCheck runner, as a fixture."""
     return run_epubcheck
+
+
+# --- Renderer tests: sample articles built directly, and PDF inspection ---------
+
+HEADLINE = "US, Iraq to hold meeting on future of coalition forces"
+CAPTION = (
+    "U.S. Army soldiers queue to board a plane to begin their journey home out of Iraq "
+    "from the al-Asad Air Base … on Nov.\u00a01, 2011."
+)
+CREDIT = "AFP File Photo"
+PARAGRAPHS = (
+    "The U.S. and Iraq agreed to establish a committee to start discussions on a timeline "
+    "to reduce the presence of coalition troops in the country, Baghdad said Thursday.",
+    "The two countries agreed to form working groups that would eventually lead to "
+    "formulating “a specific and clear timeline … and to begin the gradual reduction of "
+    "its (the coalition’s) advisers on Iraqi soil,” the Iraqi foreign ministry said.",
+    "In a statement, the U.S. Defense Department confirmed upcoming meetings to discuss "
+    "the “transition” of the coalition.",
+)
+
+
+def sample_article(
+    folder: Path, *, image: bool = True, paragraphs: tuple[str, ...] = PARAGRAPHS, **fields: Any
+) -> Any:
+    """An ``Article`` in ``folder`` (with a small JPEG made by Pillow when ``image``)."""
+    from PIL import Image as PILImage
+
+    from publisher.model import Article, Image, Metadata
+
+    folder.mkdir(parents=True, exist_ok=True)
+    source = folder / "article.txt"
+    source.write_text("(the renderers never read this file)", encoding="utf-8")
+    photo = None
+    if image:
+        PILImage.new("RGB", (64, 48), (180, 40, 40)).save(folder / "photo.jpg", quality=80)
+        photo = Image(folder / "photo.jpg", "image/jpeg", 64, 48)
+    metadata = Metadata(
+        authors=("Jane Doe", "Ali Hassan"),
+        date="2024-01-25",
+        publisher="Daily Sabah",
+        source="https://www.dailysabah.com/world/us-iraq-coalition",
+        section="World",
+        language="en",
+        identifier="urn:uuid:6f1f6a0e-2b1c-4c43-9d6e-1a2b3c4d5e6f",
+    )
+    values: dict[str, Any] = {
+        "source": source,
+        "headline": HEADLINE,
+        "caption": CAPTION,
+        "credit": CREDIT,
+        "dateline": "BAGHDAD",
+        "paragraphs": paragraphs,
+        "metadata": metadata,
+        "image": photo,
+    }
+    values.update(fields)
+    return Article(**values)
+
+
+def pdf_text(data: bytes) -> str:
+    """All the PDF's text, whitespace collapsed, hyphenation and break hints removed.
+
+    WeasyPrint hyphenates with U+2010 at line ends; the renderer inserts U+200B
+    into very long words; both are layout, not text.
+    """
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    text = re.sub(r"[\u2010\u00ad]\s*\n", "", text).replace("\u200b", "")
+    text = re.sub(r"-\n", "-", text)
+    return " ".join(text.split())
