@@ -122,18 +122,26 @@ def sample_article(
     return Article(**values)
 
 
-def pdf_text(data: bytes) -> str:
+def pdf_text(data: bytes, furniture: tuple[str, ...] = (HEADLINE,)) -> str:
     """All the PDF's text, whitespace collapsed, hyphenation and break hints removed.
 
-    WeasyPrint hyphenates with U+2010 at line ends; the renderer inserts U+200B
-    into very long words; both are layout, not text.
+    Per page, lines that are running heads (``furniture``) or folios (digits
+    only) are dropped, so text that flows across pages reads on. WeasyPrint
+    hyphenates with U+2010 at line ends and the renderer inserts U+200B into very
+    long words: both are layout, not text.
     """
     import io
     import re
 
     from pypdf import PdfReader
 
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    pages = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        lines = page.extract_text().splitlines()
+        while lines and (lines[-1].strip() in furniture or lines[-1].strip().isdigit()):
+            lines.pop()
+        pages.append("\n".join(lines))
+    text = "\n".join(pages)
     text = re.sub(r"[\u2010\u00ad]\s*\n", "", text).replace("\u200b", "")
     text = re.sub(r"-\n", "-", text)
     return " ".join(text.split())
