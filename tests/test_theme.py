@@ -129,3 +129,11 @@ def test_print_xhtml_carries_the_build_time_and_break_hints(tmp_path: Path) -> N
     assert "<link" not in printed  # print CSS goes to WeasyPrint directly
     ebook = render_xhtml(article, theme, medium="epub", image_href=None)
     assert "\u200b" not in ebook and "x" * 200 in ebook
+
+
+def test_a_template_using_an_unknown_value_is_a_theme_error(tmp_path: Path) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "body.xhtml").write_text("<p>{{ article.subtitle }}</p>")
+    theme = load_theme(tmp_path)
+    with pytest.raises(ThemeError, match="subtitle"):
+        render_xhtml(sample_article(tmp_path / "a"), theme, medium="epub", image_href=None)

@@ -90,3 +90,8 @@ def render_xhtml(
             "Use only article, lang, medium, image_href, iso_date, description, "
             "keywords, created and stylesheets in templates.",
         ) from error
+    except jinja2.TemplateError as error:
+        raise ThemeError(
+            f"A theme template failed: {error}.",
+            "Fix the template in your theme folder or remove it to use the default.",
+        ) from error
