@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck java bench clean
+.PHONY: demo test venv java clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
