@@ -56,13 +56,16 @@ def render_xhtml(
     medium: Literal["epub", "print"],
     image_href: str | None,
     build_time: datetime | None = None,
+    page_classes: tuple[str, ...] = (),
 ) -> str:
     """Render ``article`` as an XHTML document for ``medium`` with the theme's templates.
 
     ``image_href`` is where the document finds the photo (a path inside the EPUB,
     a file URL for print), or None for no ``<figure>``; the caption and credit
     are kept either way. ``build_time``, when given, becomes the document's
-    ``dcterms.created``/``dcterms.modified`` (the PDF's dates). All article text
+    ``dcterms.created``/``dcterms.modified`` (the PDF's dates). ``page_classes``
+    go on ``<body>`` so print CSS can lay out by page size (WeasyPrint has no
+    width media queries), e.g. ``page-wide`` for two columns on A4. All article text
     is autoescaped data: nothing the article says is ever run as a template.
     """
     context = {
@@ -75,6 +78,7 @@ def render_xhtml(
         "keywords": [k for k in (article.metadata.section,) if k],
         "created": utc_timestamp(build_time) if build_time else None,
         "stylesheets": EPUB_STYLESHEETS if medium == "epub" else (),
+        "body_class": " ".join((f"medium-{medium}", *page_classes)),
     }
     try:
         template = theme.environment.get_template(ARTICLE_TEMPLATE)
@@ -88,7 +92,7 @@ def render_xhtml(
         raise ThemeError(
             f"A theme template uses an unknown value: {error.message}.",
             "Use only article, lang, medium, image_href, iso_date, description, "
-            "keywords, created and stylesheets in templates.",
+            "keywords, created, stylesheets and body_class in templates.",
         ) from error
     except jinja2.TemplateError as error:
         raise ThemeError(

@@ -43,6 +43,8 @@ _POINTS |= {"px": 0.75, "pc": 12.0}
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)\s*$")
 #: Extra room beyond the bleed for printer's marks: max(bleed, 3mm) + 3mm.
 _MARKS_MIN = 3 * _POINTS["mm"]
+#: Pages at least this wide (in points) set their body text in two columns.
+_WIDE_PAGE = 170 * _POINTS["mm"]
 _FONT_CONFIG: Any = None
 
 
@@ -62,7 +64,12 @@ def render_pdf(
     fetcher = sandboxed_url_fetcher(allowed_roots(article, theme))
     image_href = article.image.path.resolve().as_uri() if article.image else None
     xhtml = render_xhtml(
-        article, theme, medium="print", image_href=image_href, build_time=build_time
+        article,
+        theme,
+        medium="print",
+        image_href=image_href,
+        build_time=build_time,
+        page_classes=page_classes(options),
     )
     seed = f"{article.metadata.identifier}\n{utc_timestamp(build_time)}\n{xhtml}"
     digest = hashlib.sha256(seed.encode("utf-8")).digest()
@@ -116,6 +123,21 @@ def render_pdf(
     warnings[:0] = fetcher.sandbox.warnings
     warnings.extend(m for m in logged if not _is_noise(m, blocked))
     return Rendered(data=bytes(data), warnings=tuple(dict.fromkeys(warnings)))
+
+
+def page_classes(options: PdfOptions) -> tuple[str, ...]:
+    """Classes for ``<body>`` that tell print CSS how big the page is.
+
+    ``page-wide`` when the page is at least 170mm wide (A4, Letter), where one
+    column of body text would run past 100 characters a line.
+
+    >>> page_classes(PdfOptions(page_size="210mm 297mm"))
+    ('page-wide',)
+    >>> page_classes(PdfOptions(page_size="148mm 210mm"))
+    ()
+    """
+    width = _points(options.page_size.split()[0])
+    return ("page-wide",) if width >= _WIDE_PAGE else ()
 
 
 def _is_noise(message: str, blocked: tuple[str, ...]) -> bool:
