@@ -29,7 +29,7 @@ def test_seed_structure() -> None:
     raw = read_article(SEED)
     assert raw.headline == "US, Iraq to hold meeting on future of coalition forces"
     assert raw.caption is not None and raw.caption.endswith("(AFP File Photo)")
-    assert len(raw.paragraphs) == 11
+    assert len(raw.paragraphs) == 10
     assert raw.paragraphs[0].startswith("The U.S. and Iraq agreed")
     assert raw.paragraphs[-1].endswith("three years later.")
     assert raw.image is None

@@ -27,7 +27,9 @@ from publisher.readers.decode import decode
 
 FILE_EXTENSIONS = (".txt", ".text")
 
-#: Lines longer than this are never hard-wrapped lines: each is a paragraph.
+#: Hard-wrapped text is wrapped at 60-80 characters. Blocks whose longest line
+#: is outside these bounds are one paragraph per line.
+_MIN_WRAP_WIDTH = 45
 _MAX_WRAP_WIDTH = 100
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x85")
 
@@ -111,7 +113,7 @@ def unwrap(lines: list[str]) -> list[str]:
     """
     lines = [line.strip() for line in lines]
     width = max(len(line) for line in lines)
-    if len(lines) == 1 or width > _MAX_WRAP_WIDTH:
+    if len(lines) == 1 or not _MIN_WRAP_WIDTH <= width <= _MAX_WRAP_WIDTH:
         return lines
     paragraphs: list[str] = []
     current = lines[0]
