@@ -98,6 +98,20 @@ class PdfOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class PdfAttachment:
+    """A file embedded in the PDF (PDF/A-3 associated file).
+
+    ``relationship`` is the AFRelationship: Source, Data, Alternative,
+    Supplement or Unspecified.
+    """
+
+    name: str
+    data: bytes
+    relationship: str = "Unspecified"
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class BuildConfig:
     """Everything `publisher build` needs to know besides the inputs."""
 

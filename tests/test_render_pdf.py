@@ -212,3 +212,29 @@ def test_no_photo_keeps_caption_and_credit(tmp_path: Path) -> None:
     rendered = render_pdf(article, load_theme(None), PdfOptions(), build_time=BUILD_TIME)
     text = pdf_text(rendered.data)
     assert " ".join(CAPTION.split()) in text and CREDIT in text
+
+
+def test_pdf_a_3b_carries_attachments_as_associated_files(tmp_path: Path) -> None:
+    from publisher.config import PdfAttachment
+
+    article = sample_article(tmp_path, image=False)
+    attachments = (
+        PdfAttachment("source.txt", b"Headline\n\nBody.\n", "Source", "The original input"),
+        PdfAttachment("article.json", b'{"headline": "Headline"}', "Data"),
+    )
+    options = PdfOptions(variant="pdf/a-3b")
+    first = render_pdf(
+        article, load_theme(None), options, build_time=BUILD_TIME, attachments=attachments
+    )
+    again = render_pdf(
+        article, load_theme(None), options, build_time=BUILD_TIME, attachments=attachments
+    )
+    assert first.data == again.data
+    with open_pdf(first.data) as pdf:
+        files = {name: spec for name, spec in pdf.attachments.items()}
+        assert sorted(files) == ["article.json", "source.txt"]
+        assert files["source.txt"].get_file().read_bytes() == attachments[0].data
+        assert files["source.txt"].obj["/AFRelationship"] == "/Source"
+        assert files["article.json"].obj["/AFRelationship"] == "/Data"
+        assert len(pdf.Root["/AF"]) == 2
+        assert str(pdf.open_metadata()["pdfaid:part"]) == "3"

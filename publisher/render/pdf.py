@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from publisher.config import PdfOptions
+from publisher.config import PdfAttachment, PdfOptions
 from publisher.errors import PublisherError, RenderError, SandboxError, UsageError
 from publisher.model import Article
 from publisher.render import Rendered
@@ -49,9 +49,17 @@ _FONT_CONFIG: Any = None
 
 
 def render_pdf(
-    article: Article, theme: Theme, options: PdfOptions, *, build_time: datetime
+    article: Article,
+    theme: Theme,
+    options: PdfOptions,
+    *,
+    build_time: datetime,
+    attachments: tuple[PdfAttachment, ...] = (),
 ) -> Rendered:
     """Render ``article`` as a PDF; the same input and ``build_time`` give the same bytes.
+
+    ``attachments`` are embedded as files (with a PDF/A-3 variant, as associated
+    files carrying their AFRelationship), dated ``build_time``.
 
     Raises UsageError for an unknown PDF variant and RenderError when WeasyPrint fails.
     Blocked resources and WeasyPrint's warnings are returned in ``Rendered.warnings``.
@@ -107,6 +115,7 @@ def render_pdf(
                 pdf_variant=options.variant,
             )
             data = document.write_pdf(
+                attachments=_attachments(attachments, build_time),
                 finisher=_finisher(bleed, digest),
                 pdf_identifier=digest[:16].hex().encode("ascii"),
                 pdf_variant=options.variant,
@@ -138,6 +147,26 @@ def page_classes(options: PdfOptions) -> tuple[str, ...]:
     """
     width = _points(options.page_size.split()[0])
     return ("page-wide",) if width >= _WIDE_PAGE else ()
+
+
+def _attachments(attachments: tuple[PdfAttachment, ...], build_time: datetime) -> list[Any]:
+    import io
+
+    import weasyprint
+
+    # WeasyPrint writes attachment dates with strftime and a literal "Z": give it UTC.
+    moment = build_time.astimezone(UTC).replace(tzinfo=None)
+    return [
+        weasyprint.Attachment(
+            file_obj=io.BytesIO(item.data),
+            name=item.name,
+            description=item.description or None,
+            relationship=item.relationship,
+            created=moment,
+            modified=moment,
+        )
+        for item in attachments
+    ]
 
 
 def _is_noise(message: str, blocked: tuple[str, ...]) -> bool:
@@ -236,6 +265,10 @@ def _finisher(bleed: float, digest: bytes) -> Any:
                         min(m_top, top + bleed),
                     ]
                 )
+        # PDF/A-3: WeasyPrint lists each associated file twice in /AF; once is right.
+        if "AF" in pdf.catalog:
+            first = {_bytes(ref): ref for ref in reversed(pdf.catalog["AF"])}
+            pdf.catalog["AF"] = type(pdf.catalog["AF"])(reversed(first.values()))
         # PDF/X-4: WeasyPrint writes a random xmpMM:DocumentID; use a derived one.
         reference = pdf.catalog.get("Metadata")
         if reference is not None:
