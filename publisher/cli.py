@@ -40,6 +40,12 @@ Examples:
   publisher build story.txt --pdf-variant pdf/a-3b --lang en --author "Jane Doe"
 
   publisher normalise story.txt --explain                   # what the clean-up changed
+
+  publisher archive story.txt -o bags --zip                 # a BagIt package, and its zip
+
+  publisher verify bags/story bags/story.zip                # fixity and format checks
+
+  publisher check out/story.epub out/story.pdf              # EPUBCheck and PDF checks
 """
 
 app = typer.Typer(
@@ -325,6 +331,143 @@ def normalise(
             print("\n\n".join(p for p in (*parts, *article.paragraphs) if p))
 
     _guard(run)
+
+
+@app.command()
+def archive(
+    inputs: Annotated[
+        list[Path], typer.Argument(help="Article files, folders of articles, or globs.")
+    ],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Folder for the bags.")] = Path(
+        "archive"
+    ),
+    make_zip: Annotated[
+        bool, typer.Option("--zip", help="Also write <stem>.zip of each bag.")
+    ] = False,
+    organization: Annotated[
+        str | None, typer.Option("--source-organization", help="Who holds the archive.")
+    ] = None,
+    pdf_variant: Annotated[str, typer.Option(help="pdf/a-3b, pdf/a-3u or pdf/a-3a.")] = "pdf/a-3b",
+    theme: Annotated[Path | None, typer.Option(help="A theme folder.")] = None,
+    image: Annotated[Path | None, typer.Option(help="The article's photo.")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language tag, e.g. en, fr, de.")] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="Force the input encoding, e.g. cp1252.")
+    ] = None,
+) -> None:
+    """Make a self-verifying BagIt package of each article: source, EPUB, PDF/A-3, provenance."""
+    import datetime as dt
+    import os
+
+    from publisher.archive import ArchiveConfig, archive_article
+    from publisher.build import InputOptions, build_time_from_env
+    from publisher.outputs import prepare_out_dir
+
+    def setup() -> tuple[list[Path], InputOptions, ArchiveConfig]:
+        paths = expand_inputs(inputs)
+        if not paths:
+            raise UsageError("no article files found in the inputs given.")
+        if image is not None and len(paths) > 1:
+            raise UsageError("--image applies to one article only.", "Give one input with it.")
+        config = ArchiveConfig(
+            out_dir=prepare_out_dir(out),
+            zip=make_zip,
+            organization=organization,
+            pdf_variant=pdf_variant.lower(),
+            theme=theme,
+        )
+        options = InputOptions(
+            overrides=_overrides(lang, None, None, None, None, None), image=image, encoding=encoding
+        )
+        return paths, options, config
+
+    paths, options, config = _guard(setup)
+    build_time = _guard(build_time_from_env)
+    fixed = bool(os.environ.get("SOURCE_DATE_EPOCH"))
+
+    def clock() -> dt.datetime:
+        return build_time if fixed else dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+    failures = 0
+    for path in _progress(paths):
+        try:
+            result = archive_article(path, options, config, build_time, clock)
+        except Exception as exc:
+            if len(paths) == 1:
+                _fail(exc)
+            failures += 1
+            _err(f"error: {exc}" if isinstance(exc, PublisherError) else f"internal error: {exc}")
+            continue
+        for warning in result.warnings:
+            _err(f"warning: {path}: {warning}")
+        made = [result.bag, *([result.zip] if result.zip else [])]
+        print(f"{path} -> {', '.join(str(p) for p in made)}")
+    if failures:
+        _err(f"{failures} of {len(paths)} articles failed.")
+        raise typer.Exit(1)
+
+
+def _print_reports(reports: list[object], as_json: bool) -> None:
+    """Print verification reports as text or JSON; exit 1 unless all passed."""
+    import json
+
+    from publisher.package.report import Report
+
+    typed = [r for r in reports if isinstance(r, Report)]
+    if as_json:
+        print(json.dumps([r.to_dict() for r in typed], ensure_ascii=False, indent=2))
+    else:
+        for report in typed:
+            verdict = "ok" if report.ok else "FAILED"
+            counts = f"{len(report.errors)} errors, {len(report.warnings)} warnings"
+            print(f"{verdict}: {report.target} ({counts}; checked {', '.join(report.checks_run)})")
+            for problem in report.problems:
+                print(f"  {problem}")
+    if not all(r.ok for r in typed):
+        raise typer.Exit(1)
+
+
+@app.command()
+def verify(
+    paths: Annotated[list[Path], typer.Argument(help="Bag folders or zips of bags.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the reports as JSON.")] = False,
+) -> None:
+    """Verify bags: completeness, every checksum, then each file by format."""
+    from publisher.package.verify import verify_bag
+
+    reports: list[object] = [_guard(lambda p=p: verify_bag(p)) for p in paths]  # type: ignore[misc]
+    _print_reports(reports, as_json)
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="EPUB and PDF files made by build.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the reports as JSON.")] = False,
+    page_size: Annotated[
+        str | None, typer.Option(help="Expected PDF trim size: A4, A5, 6inx9in...")
+    ] = None,
+    bleed: Annotated[str | None, typer.Option(help="Expected bleed, e.g. 3mm.")] = None,
+    pdf_variant: Annotated[
+        str | None, typer.Option(help="Expected claim: pdf/a-3b, pdf/ua-1, pdf/x-4...")
+    ] = None,
+    tagged: Annotated[bool, typer.Option(help="Require a tagged PDF.")] = False,
+) -> None:
+    """Check outputs of build: EPUBCheck for EPUB; fonts, boxes and claims for PDF."""
+    from publisher.config import length_mm, page_size_mm
+    from publisher.package.checks import PdfExpectations
+    from publisher.package.single import check_file
+
+    def expectations() -> PdfExpectations:
+        return PdfExpectations(
+            page_size=page_size_mm(_parse_page_size(page_size)) if page_size else None,
+            bleed_mm=length_mm(parse_length(bleed)) if bleed else None,
+            variant=pdf_variant.lower() if pdf_variant else None,
+            tagged=tagged or None,
+        )
+
+    expect = _guard(expectations)
+    reports: list[object] = [_guard(lambda f=f: check_file(f, expect)) for f in files]  # type: ignore[misc]
+    _print_reports(reports, as_json)
 
 
 def main() -> None:

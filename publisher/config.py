@@ -45,6 +45,32 @@ def parse_length(text: str, default_unit: str = "mm") -> str:
     return f"{match.group(1)}{unit}"
 
 
+_MM_PER_UNIT = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "px": 25.4 / 96}
+_MM_PER_UNIT |= {"pc": 25.4 / 6, "q": 0.25}
+
+
+def length_mm(length: str) -> float:
+    """A CSS length made by ``parse_length``, in millimetres.
+
+    >>> length_mm("3mm"), length_mm("0.5in"), length_mm("72pt")
+    (3.0, 12.7, 25.4)
+    """
+    match = _LENGTH.match(length)
+    if not match:
+        raise UsageError(f"'{length}' is not a length.", "Write e.g. 3mm or 0.125in.")
+    return float(match.group(1)) * _MM_PER_UNIT[(match.group(2) or "mm").lower()]
+
+
+def page_size_mm(size: str) -> tuple[float, float]:
+    """A CSS page size made by ``parse_page_size``, as (width, height) in millimetres.
+
+    >>> page_size_mm(parse_page_size("Letter"))
+    (215.9, 279.4)
+    """
+    width, height = size.split()
+    return (round(length_mm(width), 3), round(length_mm(height), 3))
+
+
 def parse_page_size(text: str) -> str:
     """Return the CSS ``size`` for a page size name or ``WIDTHxHEIGHT``.
 
