@@ -1,0 +1,84 @@
+"""Character and whitespace fixes: small, named, pure ``str -> str`` functions.
+
+Each fix does one thing, is safe to run twice, and never removes a letter or a
+digit; the pipeline in ``publisher.normalise`` records what each one changed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["fix_mojibake", "normalise_unicode", "normalise_whitespace", "remove_invisibles"]
+
+
+def fix_mojibake(text: str) -> str:
+    """Repair text that was decoded with the wrong encoding (ftfy's encoding fixes only).
+
+    Quotes, dashes, ligatures and character widths are left alone: only the
+    steps that undo a wrong decoding run.
+
+    >>> fix_mojibake("The cafÃ© said â€œnoâ€\x9d.")
+    'The café said “no”.'
+    >>> fix_mojibake("“Curly” quotes and ﬁ ligatures stay.")
+    '“Curly” quotes and ﬁ ligatures stay.'
+    """
+    if text.isascii():
+        return text
+    import ftfy  # imported on first use: ftfy is slow to import
+
+    fixed: str = ftfy.fix_encoding(text)
+    return fixed
+
+
+#: What XML 1.0 forbids (C0 controls but tab, LF and CR; lone surrogates;
+#: U+FFFE/U+FFFF), C1 controls, BOMs inside text, bidi embedding/override/isolate
+#: controls (they can reorder displayed text) and zero-width spaces. ZWJ and ZWNJ
+#: stay: scripts and emoji need them. VT and FF are line breaks, handled with
+#: whitespace, so they stay here.
+_INVISIBLES = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\ufffe\uffff"
+    "\u200b\u202a-\u202e\u2066-\u2069]+"
+)
+
+
+def remove_invisibles(text: str) -> str:
+    """Remove control characters, stray BOMs, bidi controls and zero-width spaces.
+
+    >>> remove_invisibles("Head\\x00line\\u200b \\u202eevil\\ufeff")
+    'Headline evil'
+    >>> remove_invisibles("emoji 👩\\u200d🚀 and ZWNJ in می\\u200cخواهم stay")
+    'emoji 👩\\u200d🚀 and ZWNJ in می\\u200cخواهم stay'
+    """
+    return _INVISIBLES.sub("", text)
+
+
+def normalise_unicode(text: str) -> str:
+    """Compose characters (Unicode NFC): "e" + combining acute becomes "é".
+
+    >>> normalise_unicode("Cafe\\u0301") == "Caf\\u00e9"
+    True
+    """
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+#: Line breaks of every kind (a field is one paragraph) and tabs become spaces.
+_BREAKS_AND_TABS = re.compile("\r\n|[\r\n\t\x0b\x0c\x85\u2028\u2029]")
+_SPACE_RUNS = re.compile(" {2,}")
+
+
+def normalise_whitespace(text: str) -> str:
+    """Line breaks and tabs to spaces, runs of spaces to one, no spaces at the ends.
+
+    No-break and other special spaces are kept: they were put there on purpose.
+
+    >>> normalise_whitespace("  One line\\r\\nand\\tanother  ")
+    'One line and another'
+    >>> normalise_whitespace("Nov.\\u00a01")
+    'Nov.\\xa01'
+    """
+    text = _BREAKS_AND_TABS.sub(" ", text)
+    text = _SPACE_RUNS.sub(" ", text)
+    return text.strip(" ")
