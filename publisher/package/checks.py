@@ -22,7 +22,7 @@ import jsonschema
 import pikepdf
 
 from publisher.package.errors import CheckerUnavailableError
-from publisher.package.report import Problem
+from publisher.package.report import Problem, Severity
 
 #: EPUBCheck on one article takes a few seconds; a minute means something is stuck.
 EPUBCHECK_TIMEOUT = 120.0
@@ -71,6 +71,22 @@ def check_epub(path: Path, *, name: str | None = None) -> tuple[Problem, ...]:
     ``CheckerUnavailableError`` when Java is not installed.
     """
     label = name or str(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest not in _EPUBCHECK_CACHE:
+        _EPUBCHECK_CACHE[digest] = _run_epubcheck(path)
+    return tuple(
+        Problem(label, message, code, severity)
+        for message, code, severity in _EPUBCHECK_CACHE[digest]
+    )
+
+
+#: EPUBCheck's findings by the EPUB's sha256: a JVM start costs seconds, and verifying
+#: several bags of one article (or a bag and its zip) checks the same bytes again.
+_EPUBCHECK_CACHE: dict[str, tuple[tuple[str, str, Severity], ...]] = {}
+
+
+def _run_epubcheck(path: Path) -> tuple[tuple[str, str, Severity], ...]:
+    label = ""
     java = shutil.which("java")
     if java is None:
         raise CheckerUnavailableError(
@@ -83,25 +99,21 @@ def check_epub(path: Path, *, name: str | None = None) -> tuple[Problem, ...]:
             command, capture_output=True, text=True, timeout=EPUBCHECK_TIMEOUT, check=False
         )
     except subprocess.TimeoutExpired:
-        return (
-            Problem(
-                label,
-                f"EPUBCheck did not finish within {EPUBCHECK_TIMEOUT:.0f} seconds",
-                "EPUB-CHECK-FAILED",
-            ),
-        )
+        message = f"EPUBCheck did not finish within {EPUBCHECK_TIMEOUT:.0f} seconds"
+        return ((message, "EPUB-CHECK-FAILED", "error"),)
     try:
         result = _json_object(done.stdout)
     except ValueError:
-        return (_epubcheck_failed(label, done),)
+        failure = _epubcheck_failed(label, done)
+        return ((failure.message, failure.code, failure.severity),)
     problems = tuple(_epubcheck_problems(label, result.get("messages", [])))
     checker = result.get("checker", {})
     failed = int(checker.get("nFatal", 0)) + int(checker.get("nError", 0))
     if done.returncode != 0 and failed == 0:
         # EPUBCheck exits non-zero without messages when it could not check at all
         # (file not found, not readable): that is not a pass.
-        return (*problems, _epubcheck_failed(label, done))
-    return problems
+        problems = (*problems, _epubcheck_failed(label, done))
+    return tuple((p.message, p.code, p.severity) for p in problems)
 
 
 def _json_object(text: str) -> dict[str, Any]:
@@ -250,7 +262,9 @@ def _unembedded_fonts(pdf: pikepdf.Pdf) -> Iterator[str]:
 
 def _font_name(font: pikepdf.Dictionary) -> str:
     base = font.get("/BaseFont")
-    return str(base)[1:] if isinstance(base, pikepdf.Name) else "(unnamed)"
+    if isinstance(base, pikepdf.Name | pikepdf.String):
+        return str(base).removeprefix("/")
+    return "(unnamed)"
 
 
 def _box(page: pikepdf.Page, name: str) -> tuple[float, float, float, float] | None:
