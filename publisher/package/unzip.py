@@ -100,8 +100,8 @@ def _kind_reason(info: zipfile.ZipInfo) -> str | None:
     if "\\" in info.filename:
         return "uses backslashes, which unpack differently on Windows"
     mode = info.external_attr >> 16
-    if info.create_system != _UNIX or mode == 0:
-        return None
+    if info.create_system != _UNIX or stat.S_IFMT(mode) == 0:
+        return None  # no file type recorded (Windows tools, zipfile.writestr): a plain entry
     if stat.S_ISLNK(mode):
         return "is a symbolic link"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
