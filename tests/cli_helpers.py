@@ -11,7 +11,6 @@ import zipfile
 from pathlib import Path
 
 import pikepdf
-import pypdf
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -38,17 +37,19 @@ def run_cli(
 
 
 def plain(text: str) -> str:
-    """Text with soft hyphens, zero-width breaks and line breaks removed, spaces collapsed."""
+    """Text with soft hyphens and zero-width breaks removed, hyphens unified, spaces collapsed."""
     text = unicodedata.normalize("NFC", text)
     text = re.sub(r"[\u00ad\u200b]", "", text)
-    text = re.sub(r"-\n", "-", text)
+    # The fonts map "-" and U+2010 to one glyph; the PDF's text layer says U+2010.
+    text = text.replace("\u2010", "-")
     return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u202f", " ")).strip()
 
 
 def pdf_text(path: Path) -> str:
-    """All text of a PDF, pages in order, via pypdf."""
-    reader = pypdf.PdfReader(path)
-    return "\n".join(page.extract_text() or "" for page in reader.pages)
+    """All text of a PDF, pages in order, without hyphenation, folios and running heads."""
+    from conftest import pdf_text as text_of
+
+    return text_of(path.read_bytes())
 
 
 def pdf_fonts_embedded(path: Path) -> list[str]:

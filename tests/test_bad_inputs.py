@@ -4,6 +4,7 @@ traceback, a hang, a partial file or lost text."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import struct
 import zlib
@@ -198,8 +199,9 @@ def test_one_huge_word_renders_and_is_kept(tmp_path: Path) -> None:
     content = f"Long word\n\nBefore {word} after.\n".encode()
     out, _ = _build_ok(tmp_path, "word.txt", content, "epub", "pdf")
     assert word in plain(epub_xhtml(out / "word.epub"))
-    pdf = plain(pdf_text(out / "word.pdf")).replace(" ", "")
-    assert word in pdf
+    # Drop running heads ("Long word") and folios (digits): the word has neither.
+    pdf = re.sub(r"\d+", "", plain(pdf_text(out / "word.pdf")).replace(" ", ""))
+    assert word in pdf.replace("Longword", "")
     assert run_epubcheck(out / "word.epub").clean
 
 
