@@ -291,8 +291,11 @@ def _install_bag(
 ) -> Path:
     """Write the bag beside the target, then rename it into place."""
     target = out_dir / stem
+    # Debris of an interrupted run: hidden, never under the real names; clear it.
     for stale in out_dir.glob(f".{stem}.*.partial"):
         shutil.rmtree(stale, ignore_errors=True)
+    for stale in out_dir.glob(f".{stem}.zip.*.part"):
+        stale.unlink(missing_ok=True)
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{stem}.", suffix=".partial", dir=out_dir))
     except OSError as exc:
