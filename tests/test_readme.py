@@ -23,9 +23,16 @@ def test_readme_has_commands() -> None:
     assert len(COMMANDS) >= 5
 
 
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for all README commands: later ones use what earlier ones wrote."""
+    folder = tmp_path_factory.mktemp("readme")
+    shutil.copytree(REPO / "seeds", folder / "seeds")
+    return folder
+
+
 @pytest.mark.parametrize("command", COMMANDS)
-def test_readme_command_runs(command: str, tmp_path: Path) -> None:
-    shutil.copytree(REPO / "seeds", tmp_path / "seeds")
-    result = run_cli(*shlex.split(command), cwd=tmp_path)
+def test_readme_command_runs(command: str, workdir: Path) -> None:
+    result = run_cli(*shlex.split(command), cwd=workdir)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
