@@ -80,7 +80,7 @@ def build_article(
             )
     article = load_article(path, options)
     theme = load_theme(config.theme)
-    warnings: list[str] = []
+    warnings: list[str] = list(article.warnings)
     if article.image is None and (article.caption or article.credit):
         warnings.append(
             "no image found (looked for --image, the sidecar's image, and "

@@ -72,7 +72,11 @@ class RawArticle:
     """What a reader found in an input file, before any clean-up of its text.
 
     The text is decoded (``changes`` holds any decoding repairs) and split into
-    parts, but otherwise exactly as in the file.
+    parts, but otherwise exactly as in the file. ``credit`` is set when the
+    format names the photo credit itself (Markdown front matter, JSON, a web
+    page's credit element); plain text leaves it in the caption for the
+    normaliser to split off. ``warnings`` are things the reader left out or
+    could not use (a remote image on a web page), for the user to see.
     """
 
     source: Path
@@ -83,6 +87,8 @@ class RawArticle:
     image: Image | None = None
     encoding: str = "utf-8"
     changes: tuple[Change, ...] = ()
+    credit: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +110,7 @@ class Article:
     image: Image | None = None
     encoding: str = "utf-8"
     changes: tuple[Change, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def language(self) -> str:
