@@ -16,7 +16,7 @@ from pathlib import Path
 
 from publisher.errors import InputError
 from publisher.model import Metadata, RawArticle
-from publisher.readers import text
+from publisher.readers import html, jsonfile, markdown, text
 from publisher.readers.images import find_image
 from publisher.readers.sidecar import read_sidecar
 
@@ -27,7 +27,12 @@ MAX_INPUT_BYTES = 5 * 1024 * 1024
 #: A reader turns the bytes of one file into a raw article.
 Reader = Callable[[bytes, Path, str | None], RawArticle]
 
-READERS: dict[str, Reader] = {ext: text.read for ext in text.FILE_EXTENSIONS}
+READERS: dict[str, Reader] = {
+    **{ext: text.read for ext in text.FILE_EXTENSIONS},
+    **{ext: markdown.read for ext in markdown.FILE_EXTENSIONS},
+    **{ext: html.read for ext in html.FILE_EXTENSIONS},
+    **{ext: jsonfile.read for ext in jsonfile.FILE_EXTENSIONS},
+}
 
 
 def supported_extensions() -> tuple[str, ...]:

@@ -1,0 +1,543 @@
+"""The web-page reader: a saved news page (``.html``, ``.htm``) to a raw article.
+
+What it takes from the page:
+
+- headline: ``og:title``, else the first ``<h1>``, else ``<title>``;
+- authors: ``<meta name="author">``, else ``[rel=author]`` links, else ``.byline``;
+- date: ``article:published_time``, else the first ``<time datetime>``;
+- language ``<html lang>``, publisher ``og:site_name``, source ``<link rel=canonical>``
+  or ``og:url``, section ``article:section``;
+- the lead photo: the first ``<figure>`` with an ``<img>``; its ``<figcaption>`` is
+  the caption and an element whose class holds "credit" is the credit (a trailing
+  "(AFP)" left in the caption is split off later by the normaliser);
+- the body: the page's main text without navigation, ads, comments and footer,
+  found by readability-lxml, one paragraph per block (subheadings, list items and
+  quotes are paragraphs of their own).
+
+Nothing is ever fetched. Remote images (``http:``, ``https:``, ``//``, ``data:``)
+are left out with a warning; a local image inside the page's folder becomes
+``metadata.image``. Scripts, styles and event handlers never reach the output:
+only text is kept, and the body passes through nh3 before its text is taken.
+"""
+
+from __future__ import annotations
+
+import codecs
+import html
+import re
+from pathlib import Path
+from typing import Any, TypeAlias
+from urllib.parse import unquote, urlsplit
+
+from publisher.errors import InputError
+from publisher.model import Metadata, RawArticle
+from publisher.readers.decode import Decoded, decode, looks_binary
+from publisher.readers.values import check_date, check_language
+
+#: lxml ships no type stubs; its elements are typed loosely here.
+HtmlElement: TypeAlias = Any
+
+FILE_EXTENSIONS = (".html", ".htm")
+
+#: Elements whose text is a paragraph of its own.
+BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "caption",
+    ]
+)
+#: Inline elements whose text is kept (their markup is not).
+INLINE_TAGS = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "cite",
+        "code",
+        "data",
+        "del",
+        "dfn",
+        "em",
+        "i",
+        "ins",
+        "kbd",
+        "mark",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "u",
+        "var",
+        "wbr",
+        "br",
+    ]
+)
+#: Elements whose content is never text of the article.
+_SKIP_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "math",
+        "canvas",
+        "video",
+        "audio",
+        "button",
+        "select",
+        "textarea",
+        "input",
+        "head",
+        "title",
+        "meta",
+        "link",
+    ]
+)
+#: Page furniture removed before the body is looked for.
+_FURNITURE = (
+    "//script|//style|//noscript|//template|//iframe|//object|//embed|//form|//nav|//aside"
+    "|//footer|//header[not(ancestor::article)]|//*[@role='navigation' or @role='banner'"
+    " or @role='contentinfo' or @role='complementary']|//comment()"
+)
+_FURNITURE_CLASS = re.compile(
+    r"(^|[\s_-])(ad|ads|advert\w*|sponsor\w*|promo\w*|comments?|comment-\w+|share|social"
+    r"|newsletter|related|cookie\w*|subscribe|paywall|outbrain|taboola)($|[\s_-])",
+    re.IGNORECASE,
+)
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
+)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_BYLINE_PREFIX = re.compile(r"^\s*(by|von|par|por|di)\s+", re.IGNORECASE)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
+
+
+def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
+    """Read a saved web page from its bytes."""
+    from lxml import etree  # type: ignore[import-untyped,unused-ignore]
+    from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
+
+    decoded = decode_page(data, encoding)
+    text = _XML_DECLARATION.sub("", decoded.text)
+    if not text.strip():
+        raise InputError(
+            f"{path} has no text, only whitespace.", "Give a web page with a headline and text."
+        )
+    try:
+        doc = lxml_html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise InputError(f"{path} cannot be read as a web page ({exc}).") from None
+    warnings: list[str] = []
+    headline = _headline(doc)
+    metadata = _metadata(doc, path, warnings)
+    caption, credit, image = _lead_figure(doc, path, warnings)
+    if image is not None:
+        metadata = Metadata(image=image).merged_over(metadata)
+    _remove_header_parts(doc, headline)
+    paragraphs = _body(doc, path, warnings)
+    if headline and paragraphs and paragraphs[0] == headline:
+        paragraphs = paragraphs[1:]
+    if not headline:
+        raise InputError(
+            f"{path} has no headline (no og:title, <h1> or <title>).",
+            "Save the complete page, or give the article as plain text.",
+        )
+    if not paragraphs:
+        raise InputError(
+            f"{path} has a headline but no article text.",
+            "Save the complete page, or give the article as plain text.",
+        )
+    return RawArticle(
+        source=path,
+        headline=headline,
+        caption=caption,
+        paragraphs=tuple(paragraphs),
+        metadata=metadata,
+        encoding=decoded.encoding,
+        changes=decoded.changes,
+        credit=credit,
+        warnings=tuple(dict.fromkeys(warnings)),
+    )
+
+
+def decode_page(data: bytes, encoding: str | None = None) -> Decoded:
+    """Decode a page: forced encoding, else BOM, else ``<meta charset>``, else UTF-8.
+
+    UTF-8 (the default) goes through :func:`publisher.readers.decode.decode`, so
+    stray legacy bytes are repaired and logged. A ``<meta charset>`` naming a
+    Latin encoding is honoured the way browsers do (ISO-8859-1 means cp1252).
+
+    >>> decode_page(b'<meta charset="windows-1252"><p>caf\\xe9').text[-4:]
+    'café'
+    >>> decode_page(b'<meta charset="utf-8"><p>\\xa34').text[-2:]
+    '£4'
+    """
+    if encoding is not None or looks_binary(data) is not None:
+        return decode(data, encoding)
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return decode(data)
+    match = _META_CHARSET.search(data[:4096])
+    if match is not None:
+        try:
+            name = codecs.lookup(match.group(1).decode("ascii")).name
+        except LookupError:
+            name = "utf-8"
+        if name in ("latin-1", "iso8859-1", "ascii"):
+            name = "cp1252"  # the WHATWG encoding standard's reading of these labels
+        if name not in ("utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32"):
+            try:
+                return Decoded(data.decode(name), name)
+            except UnicodeDecodeError:
+                pass  # the label is wrong: fall back to UTF-8 with repairs
+    return decode(data)
+
+
+def html_to_paragraphs(fragment: str) -> list[str]:
+    """Sanitise an HTML fragment with nh3 and return the text of its blocks.
+
+    Only structural and inline tags survive, with no attributes at all; the
+    contents of ``<script>`` and ``<style>`` are dropped, never shown.
+
+    >>> html_to_paragraphs('<div onclick="x"><p>One <b>bold</b></p><script>alert(1)</script>'
+    ...                    '<ul><li>Two</li></ul></div>')
+    ['One bold', '• Two']
+    """
+    import nh3
+    from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
+
+    cleaned = nh3.clean(
+        fragment,
+        tags=set(BLOCK_TAGS | INLINE_TAGS) - {"body", "form"},
+        attributes={"ol": {"start"}},
+        url_schemes=set(),
+        link_rel=None,
+    )
+    if not cleaned.strip():
+        return []
+    root = lxml_html.fragment_fromstring(cleaned, create_parent="div")
+    return block_texts(root)
+
+
+def html_to_text(fragment: str) -> str:
+    """The text of an inline HTML fragment, sanitised by nh3 (tags removed, text kept).
+
+    >>> html_to_text('a <span onmouseover="x">b</span> <script>alert(1)</script>&amp; c')
+    'a b & c'
+    """
+    import nh3
+
+    text = html.unescape(nh3.clean(fragment, tags=set(), attributes={}))
+    return re.sub(r"  +", " ", text)
+
+
+def dropped_markup(fragment: str) -> list[str]:
+    """Warnings for the active or embedded content an HTML fragment holds.
+
+    >>> dropped_markup("<p>x</p><script>alert(1)</script><img src=x onerror=alert(2)>")
+    ['a <script> element was dropped (its code is never shown or run)', \
+'an <img> in the HTML was left out (only the lead photo is used)']
+    """
+    found = []
+    lowered = fragment.lower()
+    for tag in ("script", "style", "iframe", "object", "embed"):
+        if re.search(rf"<{tag}\b", lowered):
+            kind = "code is never shown or run" if tag == "script" else "content is not used"
+            found.append(f"a <{tag}> element was dropped (its {kind})")
+    if re.search(r"<img\b", lowered):
+        found.append("an <img> in the HTML was left out (only the lead photo is used)")
+    return found
+
+
+def block_texts(root: HtmlElement) -> list[str]:
+    """One string per block of text under ``root``, markup removed, text kept.
+
+    List items start with "• " (or "3. " in a numbered list); HTML whitespace
+    runs are one space, as a browser shows them; ``<pre>`` keeps its lines.
+    """
+    paragraphs: list[str] = []
+    buffer: list[str] = []
+
+    def flush() -> None:
+        text = "".join(buffer).strip(" \t\n\r\f")
+        buffer.clear()
+        if text:
+            paragraphs.append(text)
+
+    def add(text: str | None, pre: bool) -> None:
+        if text:
+            buffer.append(text if pre else _HTML_SPACE.sub(" ", text))
+
+    def walk(element: HtmlElement, pre: bool) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        tag = tag.lower()
+        if not tag or tag in _SKIP_TAGS:
+            return
+        pre = pre or tag == "pre"
+        block = tag in BLOCK_TAGS
+        if block:
+            flush()
+            if tag == "li":
+                buffer.append(_list_marker(element))
+        elif tag == "br":
+            buffer.append("\n" if pre else " ")
+        add(element.text, pre)
+        for child in element:
+            walk(child, pre)
+            add(child.tail, pre)
+        if block:
+            flush()
+
+    walk(root, False)
+    flush()
+    return paragraphs
+
+
+def _list_marker(item: HtmlElement) -> str:
+    parent = item.getparent()
+    if parent is None or str(parent.tag).lower() != "ol":
+        return "• "
+    try:
+        start = int(parent.get("start", "1"))
+    except ValueError:
+        start = 1
+    items = [child for child in parent if str(child.tag).lower() == "li"]
+    return f"{start + items.index(item)}. "
+
+
+def _text(element: HtmlElement) -> str:
+    return " ".join(block_texts(element)) if len(element) else _inline(element.text_content())
+
+
+def _inline(text: str | None) -> str:
+    return _HTML_SPACE.sub(" ", text or "").strip(" \t\n\r\f")
+
+
+def _meta(doc: HtmlElement, *names: str) -> str | None:
+    for name in names:
+        for element in doc.xpath(
+            "//meta[@property=$n or @name=$n or @itemprop=$n][@content]", n=name
+        ):
+            value = _inline(element.get("content"))
+            if value:
+                return value
+    return None
+
+
+def _headline(doc: HtmlElement) -> str:
+    title = _meta(doc, "og:title", "twitter:title")
+    if title:
+        return title
+    for tag in ("h1", "title"):
+        for element in doc.iter(tag):
+            text = _text(element)
+            if text:
+                return text
+    return ""
+
+
+def _metadata(doc: HtmlElement, path: Path, warnings: list[str]) -> Metadata:
+    date = _meta(doc, "article:published_time", "datePublished", "date")
+    if date is None:
+        date = next((t.get("datetime") for t in doc.iter("time") if t.get("datetime")), None)
+    if date is not None:
+        try:
+            date = check_date(date, str(path))
+        except InputError:
+            warnings.append(f"the page's date '{date}' is not an ISO date; it was left out")
+            date = None
+    language = _inline(doc.get("lang") or doc.get("{http://www.w3.org/XML/1998/namespace}lang"))
+    if language:
+        try:
+            language = check_language(language, str(path))
+        except InputError:
+            warnings.append(f"the page's language '{language}' is not a language tag")
+            language = ""
+    canonical = next(
+        (link.get("href") for link in doc.xpath("//link[@rel='canonical'][@href]")), None
+    )
+    return Metadata(
+        authors=_authors(doc),
+        date=date,
+        publisher=_meta(doc, "og:site_name", "publisher"),
+        source=_meta(doc, "og:url") or canonical,
+        section=_meta(doc, "article:section"),
+        language=language or None,
+        rights=_meta(doc, "copyright", "dcterms.rights"),
+    )
+
+
+def _authors(doc: HtmlElement) -> tuple[str, ...]:
+    names = [_inline(m.get("content")) for m in doc.xpath("//meta[@name='author'][@content]")] or [
+        _text(a) for a in doc.xpath("//*[@rel='author']")
+    ]
+    if not any(names):
+        names = [
+            _BYLINE_PREFIX.sub("", _text(element))
+            for element in doc.xpath(_has_class("byline"))[:1]
+        ]
+        names = [part for name in names for part in _AUTHOR_SPLIT.split(name)]
+    return tuple(dict.fromkeys(name.strip() for name in names if name.strip()))
+
+
+def _has_class(word: str) -> str:
+    return f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {word} ')]"
+
+
+def _lead_figure(
+    doc: HtmlElement, path: Path, warnings: list[str]
+) -> tuple[str | None, str | None, str | None]:
+    """The caption, credit and local image path of the page's first figure with a photo."""
+    figure = next(
+        (
+            f
+            for f in doc.xpath("//figure[.//img]")
+            if not f.xpath("ancestor::nav|ancestor::aside|ancestor::footer")
+        ),
+        None,
+    )
+    if figure is None:
+        return None, None, None
+    credit = None
+    for element in figure.xpath(".//*[contains(translate(@class, 'CREDIT', 'credit'), 'credit')]"):
+        credit = credit or _text(element) or None
+        element.drop_tree()
+    captions = figure.xpath(".//figcaption")
+    caption = " ".join(_text(c) for c in captions).strip() or None
+    img = figure.xpath(".//img")[0]
+    image = local_image(img.get("src") or "", path, warnings)
+    if caption is None:
+        caption = _inline(img.get("alt")) or None
+    figure.drop_tree()
+    return caption, credit, image
+
+
+def local_image(src: str, path: Path, warnings: list[str]) -> str | None:
+    """``src`` as a path relative to the input's folder, or None (with a warning).
+
+    Nothing is fetched: remote and embedded images are left out.
+    """
+    src = src.strip()
+    shown = src if len(src) <= 60 else src[:57] + "..."
+    parts = urlsplit(src)
+    if not src:
+        return None
+    if parts.scheme == "data":
+        warnings.append("an embedded data: image was left out (publisher never uses them)")
+        return None
+    if parts.scheme or parts.netloc or src.startswith("//"):
+        warnings.append(f"the remote image {shown} was left out (nothing is downloaded)")
+        return None
+    relative = unquote(parts.path)
+    folder = path.parent.resolve()
+    candidate = (folder / relative).resolve()
+    if not candidate.is_relative_to(folder):
+        warnings.append(f"the image {shown} is outside the page's folder; it was left out")
+        return None
+    if not candidate.is_file():
+        warnings.append(f"the image {shown} was not found next to the page; it was left out")
+        return None
+    return candidate.relative_to(folder).as_posix()
+
+
+def _remove_header_parts(doc: HtmlElement, headline: str) -> None:
+    """Remove the headline's ``<h1>`` and the byline, so they are not body text."""
+    h1 = [h for h in doc.iter("h1") if _text(h) == headline][:1]
+    for element in h1 + doc.xpath(_has_class("byline")):
+        element.drop_tree()
+
+
+def _body(doc: HtmlElement, path: Path, warnings: list[str]) -> list[str]:
+    """The article's paragraphs, without the page's navigation, ads and comments.
+
+    readability-lxml rather than trafilatura: it imports in a fraction of the
+    time (trafilatura pulls in date parsing, URL and language tooling we do not
+    need), depends only on lxml, which we already use, and returns the main
+    content as HTML, so subheadings, lists and quotes keep their own blocks.
+    """
+    from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
+    from readability import Document  # type: ignore[import-untyped,unused-ignore]
+
+    for element in doc.xpath(_FURNITURE):
+        _drop(element)
+    for element in doc.xpath("//*[@class or @id]"):
+        if _FURNITURE_CLASS.search(f"{element.get('class', '')} {element.get('id', '')}"):
+            _drop(element)
+    root = doc.find("body")
+    if root is None or not "".join(root.itertext()).strip():
+        return []
+    for img in root.iter("img"):
+        local_image(img.get("src") or "", path, warnings)
+    page = lxml_html.tostring(doc, encoding="unicode")
+    try:
+        summary = Document(page).summary(html_partial=True)
+    except Exception:  # readability raises bare Unparseable on odd pages
+        summary = ""
+    paragraphs = html_to_paragraphs(str(summary))
+    if not paragraphs:
+        paragraphs = block_texts(root)
+    return paragraphs
+
+
+def _drop(element: HtmlElement) -> None:
+    if element.getparent() is None:
+        return
+    if isinstance(element.tag, str):
+        element.drop_tree()
+    else:  # a comment: keep the text after it
+        parent = element.getparent()
+        previous = element.getprevious()
+        if element.tail:
+            if previous is not None:
+                previous.tail = (previous.tail or "") + element.tail
+            else:
+                parent.text = (parent.text or "") + element.tail
+        parent.remove(element)

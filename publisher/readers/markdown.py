@@ -1,0 +1,247 @@
+"""The Markdown reader: YAML front matter for metadata, CommonMark for the body.
+
+Layout of a Markdown article::
+
+    ---
+    title: US, Iraq to hold meeting on future of coalition forces
+    authors: [Jane Doe, Ali Hassan]
+    date: 2024-01-25
+    image: photo.jpg
+    caption: U.S. Army soldiers queue to board a plane.
+    credit: AFP
+    ---
+
+    The U.S. and Iraq agreed to establish a committee...
+
+Front-matter keys: ``title`` (the headline; without it the first ``# heading``
+is), ``caption``, ``credit``, and the sidecar's metadata keys (``authors`` or
+``author``, ``date``, ``image``, ``language`` or ``lang``, ``section``,
+``publisher``, ``source`` or ``url``, ``identifier`` or ``id``, ``rights``),
+checked exactly as the sidecar checks them.
+
+The body is parsed with markdown-it-py (CommonMark). Every block becomes a
+paragraph of plain text: subheadings, list items ("• " or "1. " kept) and
+quoted paragraphs too; emphasis and links keep their text. Raw HTML is
+sanitised with nh3 and contributes its text only: ``<script>`` and ``<style>``
+contents are dropped, with a warning. A paragraph that is only a local image
+names the article's photo (its alt text is the caption when none is given).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from publisher.errors import InputError
+from publisher.model import Metadata, RawArticle
+from publisher.readers.decode import decode
+from publisher.readers.html import dropped_markup, html_to_paragraphs, html_to_text, local_image
+from publisher.readers.sidecar import metadata_from_mapping
+
+FILE_EXTENSIONS = (".md", ".markdown")
+
+_FRONT_MATTER_OPEN = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
+_FRONT_MATTER_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
+#: Front-matter keys that are not metadata.
+_TEXT_KEYS = ("title", "headline", "caption", "credit")
+
+
+@dataclass
+class _Body:
+    """What walking the token stream found."""
+
+    paragraphs: list[str] = field(default_factory=list)
+    headline: str | None = None
+    image: str | None = None
+    image_alt: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
+    """Read a Markdown article from its bytes."""
+    decoded = decode(data, encoding)
+    if not decoded.text.strip(" \t\r\n\ufeff"):
+        raise InputError(
+            f"{path} has no text, only whitespace.", "Give a file with a headline and paragraphs."
+        )
+    front, body_text, body_line = split_front_matter(decoded.text, path)
+    texts, metadata = _front_matter_values(front, path)
+    body = _walk(body_text, path, want_headline=texts.get("title") is None)
+    headline = texts.get("title") or body.headline
+    if not headline:
+        raise InputError(
+            f"{path} has no headline.",
+            "Add 'title:' to the front matter or start the article with a '# Headline' line.",
+        )
+    paragraphs = body.paragraphs
+    if paragraphs and paragraphs[0] == headline:
+        paragraphs = paragraphs[1:]  # the title repeated as the first heading
+    if not paragraphs:
+        raise InputError(
+            f"{path} has a headline but no paragraphs.",
+            f"Add the article's text after the front matter (line {body_line} on).",
+        )
+    caption = texts.get("caption")
+    if body.image and not metadata.image:
+        metadata = Metadata(image=body.image).merged_over(metadata)
+        caption = caption or body.image_alt
+    return RawArticle(
+        source=path,
+        headline=headline,
+        caption=caption,
+        paragraphs=tuple(paragraphs),
+        metadata=metadata,
+        encoding=decoded.encoding,
+        changes=decoded.changes,
+        credit=texts.get("credit"),
+        warnings=tuple(dict.fromkeys(body.warnings)),
+    )
+
+
+def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
+    """Return the front matter as a mapping, the body, and the body's first line number.
+
+    >>> split_front_matter("---\\ntitle: Hi\\n---\\nBody\\n", Path("a.md"))
+    ({'title': 'Hi'}, 'Body\\n', 4)
+    >>> split_front_matter("# Hi\\n\\nBody\\n", Path("a.md"))
+    ({}, '# Hi\\n\\nBody\\n', 1)
+    """
+    import yaml  # type: ignore[import-untyped,unused-ignore]
+
+    opening = _FRONT_MATTER_OPEN.match(text)
+    if opening is None:
+        return {}, text.removeprefix("\ufeff"), 1
+    closing = _FRONT_MATTER_CLOSE.search(text, opening.end())
+    if closing is None:
+        raise InputError(
+            f"{path}: the front matter opened by '---' on line 1 is never closed.",
+            "End it with a line holding only '---'.",
+        )
+    block = text[opening.end() : closing.start()]
+    after = text[closing.end() :].removeprefix("\n")
+    body_line = text.count("\n", 0, closing.end()) + 2
+    try:
+        front = yaml.safe_load(block)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" on line {mark.line + 2}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "cannot be parsed"
+        raise InputError(
+            f"{path}: the front matter is not valid YAML{line}: {problem}.",
+            "Fix the front matter; quote values that hold a ':'.",
+        ) from None
+    if front is None:
+        front = {}
+    if not isinstance(front, dict) or not all(isinstance(k, str) for k in front):
+        raise InputError(
+            f"{path}: the front matter must be 'key: value' lines.",
+            "For example 'title: The headline'.",
+        )
+    return front, after, body_line
+
+
+def _front_matter_values(front: dict[str, Any], path: Path) -> tuple[dict[str, str], Metadata]:
+    where = f"{path} front matter"
+    texts: dict[str, str] = {}
+    for key in _TEXT_KEYS:
+        if key not in front:
+            continue
+        value = front[key]
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise InputError(
+                f"{where}: '{key}' must be text.", "Quote it if it looks like a number."
+            )
+        if value.strip():
+            texts["title" if key == "headline" else key] = value.strip()
+    rest = {k: v for k, v in front.items() if k not in _TEXT_KEYS and v is not None}
+    if "language" in rest and "lang" in rest:
+        del rest["lang"]
+    return texts, metadata_from_mapping(rest, where)
+
+
+def _walk(text: str, path: Path, *, want_headline: bool) -> _Body:
+    """Turn the Markdown body into plain-text blocks (one per paragraph, item, heading)."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(text)
+    found = _Body()
+    prefixes: list[str] = []  # list-item markers waiting for the item's first block
+    heading = ""  # the tag of the heading being read, e.g. "h2"
+    for token in tokens:
+        kind = token.type
+        if kind == "list_item_open":
+            ordered = token.markup not in ("-", "*", "+")
+            prefixes.append(f"{token.info}{token.markup} " if ordered else "• ")
+        elif kind == "list_item_close":
+            prefixes.pop()
+        elif kind == "heading_open":
+            heading = token.tag
+        elif kind == "heading_close":
+            heading = ""
+        elif kind == "inline":
+            headline = want_headline and heading == "h1" and found.headline is None
+            _inline_block(token, found, prefixes, path, headline and not found.paragraphs)
+        elif kind in ("fence", "code_block"):
+            _add(found, prefixes, token.content.rstrip("\n"))
+        elif kind == "html_block":
+            found.warnings.extend(dropped_markup(token.content))
+            for paragraph in html_to_paragraphs(token.content):
+                _add(found, prefixes, paragraph)
+    return found
+
+
+def _inline_block(
+    token: Any, found: _Body, prefixes: list[str], path: Path, is_headline: bool
+) -> None:
+    children = token.children or []
+    if len(children) == 1 and children[0].type == "image" and not found.image:
+        image = children[0]
+        src = str(image.attrGet("src") or "")
+        local = local_image(src, path, found.warnings)
+        alt = image.content.strip()
+        if local is not None:
+            found.image = local
+            found.image_alt = str(image.attrGet("title") or "") or alt or None
+            return
+        if not alt:
+            return
+    fragment = _inline_html(children)
+    if "<" in fragment:
+        found.warnings.extend(dropped_markup(fragment))
+        text = html_to_text(fragment)
+    else:
+        text = html.unescape(fragment)
+    text = text.strip()
+    if not text:
+        return
+    if is_headline:
+        found.headline = text
+        return
+    _add(found, prefixes, text)
+
+
+def _inline_html(children: list[Any]) -> str:
+    """Inline tokens as an HTML fragment: text escaped, raw HTML kept for nh3 to sanitise."""
+    parts: list[str] = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(html.escape(child.content, quote=False))
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "html_inline":
+            parts.append(child.content)
+        elif child.type == "image":
+            parts.append(html.escape(child.content, quote=False))  # its alt text
+    return "".join(parts)
+
+
+def _add(found: _Body, prefixes: list[str], text: str) -> None:
+    if prefixes and prefixes[-1]:
+        text = prefixes[-1] + text
+        prefixes[-1] = ""
+    found.paragraphs.append(text)
