@@ -185,7 +185,7 @@ def _walk(text: str, path: Path, *, want_headline: bool) -> _Body:
             heading = ""
         elif kind == "inline":
             headline = want_headline and heading == "h1" and found.headline is None
-            _inline_block(token, found, prefixes, path, headline and not found.paragraphs)
+            _inline_block(token, found, prefixes, path, headline)
         elif kind in ("fence", "code_block"):
             _add(found, prefixes, token.content.rstrip("\n"))
         elif kind == "html_block":
