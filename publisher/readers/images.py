@@ -2,21 +2,34 @@
 
 Where the image comes from, first match wins: ``--image PATH`` on the command
 line, the sidecar's ``image`` (relative to the input's folder and inside it),
-or a file named like the input with a .jpg, .jpeg, .png or .webp extension.
+or a file named like the input with a .jpg, .jpeg, .png, .webp or .gif extension.
+
+Inspection opens the file with Pillow restricted to JPEG, PNG, WebP and GIF,
+refuses images above ``MAX_PIXELS`` before decoding them, then decodes the
+whole file so a truncated or corrupt photo fails here, with one message naming
+the file, and not halfway through a render. ``Image.width``/``height`` are the
+size as displayed: a photo whose EXIF orientation turns it a quarter turn
+(orientations 5-8) has its width and height swapped, as after
+``ImageOps.exif_transpose``.
 """
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from publisher.errors import ImageError
 from publisher.model import Image
 
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp")
-#: Pillow format name -> media type, for the formats an EPUB reader must show.
-MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-#: Refuse images above this many pixels (Pillow's bomb warning starts at ~89 Mpx).
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+#: Pillow format name -> media type: the only formats publisher opens.
+MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+#: Refuse images above this many pixels: a 40 Mpx photo is 7700×5200, more than any
+#: page needs, and decoding it takes ~120 MB. Pillow's own bomb warning starts at ~89 Mpx.
 MAX_PIXELS = 40_000_000
+#: EXIF tag 274 (Orientation); values 5-8 turn the picture a quarter turn.
+EXIF_ORIENTATION = 0x0112
+_QUARTER_TURNS = (5, 6, 7, 8)
 
 
 def find_image(source: Path, explicit: Path | None, from_sidecar: str | None) -> Image | None:
@@ -40,29 +53,55 @@ def find_image(source: Path, explicit: Path | None, from_sidecar: str | None) ->
 
 
 def inspect_image(path: Path) -> Image:
-    """Open and fully decode an image so a broken file fails here, not mid-render."""
+    """Open and fully decode an image so a broken file fails here, not mid-render.
+
+    Raises ImageError naming ``path`` for a missing file, a format other than
+    JPEG, PNG, WebP or GIF, more than ``MAX_PIXELS`` pixels, or a truncated or
+    corrupt file.
+    """
     from PIL import Image as PILImage
 
     if not path.is_file():
         raise ImageError(f"{path}: no such image file.", "Check the image path.")
     try:
-        with PILImage.open(path, formats=list(MEDIA_TYPES)) as img:
-            width, height = img.size
-            if width * height > MAX_PIXELS:
-                raise ImageError(
-                    f"{path} is {width}×{height} pixels, above the limit of "
-                    f"{MAX_PIXELS // 1_000_000} million.",
-                    "Scale the photo down before publishing.",
-                )
-            img.load()
-            fmt = str(img.format)
+        with warnings.catch_warnings():
+            # Above ~89 Mpx Pillow warns; we refuse far below that, so the warning is noise.
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            with PILImage.open(path, formats=list(MEDIA_TYPES)) as img:
+                width, height = img.size
+                check_pixels(str(path), width, height)
+                img.load()
+                fmt = str(img.format)
+                orientation = img.getexif().get(EXIF_ORIENTATION, 1)
     except ImageError:
         raise
     except PILImage.DecompressionBombError:
-        raise ImageError(f"{path} is too large to open safely.", "Scale it down.") from None
-    except (OSError, SyntaxError, ValueError) as exc:
         raise ImageError(
-            f"{path} is not a readable JPEG, PNG or WebP image ({exc}).",
-            "Re-export the photo, or leave it out.",
+            f"{path} has too many pixels to open safely "
+            f"(the limit is {MAX_PIXELS // 1_000_000} million).",
+            "Scale the photo down before publishing.",
         ) from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ImageError(
+            f"{path} is not a readable JPEG, PNG, WebP or GIF image ({exc}).",
+            "Re-export the photo as JPEG, or leave it out.",
+        ) from None
+    if orientation in _QUARTER_TURNS:
+        width, height = height, width
     return Image(path=path, media_type=MEDIA_TYPES[fmt], width=width, height=height)
+
+
+def check_pixels(name: str, width: int, height: int) -> None:
+    """Raise ImageError when an image of ``width``×``height`` is above ``MAX_PIXELS``.
+
+    >>> check_pixels("a.jpg", 4000, 3000)
+    >>> check_pixels("big.jpg", 10000, 8000)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    publisher.errors.ImageError: big.jpg is 10000×8000 pixels (80 million), above the limit ...
+    """
+    if width * height > MAX_PIXELS:
+        raise ImageError(
+            f"{name} is {width}×{height} pixels ({width * height // 1_000_000} million), "
+            f"above the limit of {MAX_PIXELS // 1_000_000} million.",
+            "Scale the photo down before publishing (3000 pixels on the long edge is plenty).",
+        )

@@ -7,6 +7,10 @@ and ``..`` resolved) lies inside an allowed root, plus ``data:`` URLs for
 WeasyPrint. Network URLs are refused without any network access, and every
 refusal is recorded so the renderer can report it.
 
+A renderer may also hand the fetcher bytes it made itself (the PDF's print copy
+of the photo) under a private ``publisher-memory:`` URL (``memory_url``); only
+the exact URLs it was given are served, nothing is read from disk for them.
+
 WeasyPrint is imported only when a WeasyPrint fetcher is built, so rendering an
 EPUB never imports it.
 """
@@ -15,7 +19,7 @@ from __future__ import annotations
 
 import importlib.util
 import mimetypes
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -28,6 +32,7 @@ from publisher.themes import Theme
 REASON = "outside the article's folder, the theme and the package"
 PACKAGE = Path(__file__).resolve().parents[1]
 _FONT_PACKAGES = ("font_source_serif_pro", "font_source_sans_pro")
+MEMORY_SCHEME = "publisher-memory"
 
 
 def allowed_roots(article: Article, theme: Theme) -> tuple[Path, ...]:
@@ -85,6 +90,15 @@ def read_allowed(path: Path, roots: Iterable[Path]) -> bytes:
     return path.resolve().read_bytes()
 
 
+def memory_url(name: str) -> str:
+    """The private URL under which a fetcher serves in-memory bytes called ``name``.
+
+    >>> memory_url("photo.jpg")
+    'publisher-memory:photo.jpg'
+    """
+    return f"{MEMORY_SCHEME}:{name}"
+
+
 def path_from_file_url(url: str) -> Path | None:
     """Return the local path of a ``file:`` URL, or None for anything else.
 
@@ -98,10 +112,16 @@ def path_from_file_url(url: str) -> Path | None:
 
 
 class Sandbox:
-    """Allowed roots plus a record of every refused URL, in order, without repeats."""
+    """Allowed roots plus a record of every refused URL, in order, without repeats.
 
-    def __init__(self, roots: Iterable[Path]) -> None:
+    ``resources`` maps ``memory_url`` URLs to (bytes, media type) served as they are.
+    """
+
+    def __init__(
+        self, roots: Iterable[Path], resources: Mapping[str, tuple[bytes, str]] | None = None
+    ) -> None:
         self.roots = tuple(Path(root).resolve() for root in roots)
+        self.resources = dict(resources or {})
         self._blocked: dict[str, None] = {}
 
     @property
@@ -119,6 +139,8 @@ class Sandbox:
 
         Anything else is recorded and raises SandboxError, before any access.
         """
+        if url in self.resources:
+            return self.resources[url]
         path = path_from_file_url(url)
         if path is None or not is_allowed(path, self.roots):
             self._blocked.setdefault(url, None)
@@ -130,9 +152,14 @@ class Sandbox:
 _FETCHER_CLASS: Any = None
 
 
-def sandboxed_url_fetcher(roots: Iterable[Path]) -> Any:
-    """Return a new ``SandboxedURLFetcher`` (a ``weasyprint.URLFetcher``) for ``roots``."""
-    return _fetcher_class()(roots)
+def sandboxed_url_fetcher(
+    roots: Iterable[Path], resources: Mapping[str, tuple[bytes, str]] | None = None
+) -> Any:
+    """Return a new ``SandboxedURLFetcher`` (a ``weasyprint.URLFetcher``) for ``roots``.
+
+    ``resources`` are in-memory files served under their ``memory_url`` URLs.
+    """
+    return _fetcher_class()(roots, resources)
 
 
 def _fetcher_class() -> Any:
@@ -153,9 +180,13 @@ def _define_fetcher_class() -> Any:
         resource, so the render goes on without it.
         """
 
-        def __init__(self, roots: Iterable[Path]) -> None:
+        def __init__(
+            self,
+            roots: Iterable[Path],
+            resources: Mapping[str, tuple[bytes, str]] | None = None,
+        ) -> None:
             super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
-            self.sandbox = Sandbox(roots)
+            self.sandbox = Sandbox(roots, resources)
 
         def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
             if url.lower().startswith("data:"):

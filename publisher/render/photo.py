@@ -1,0 +1,193 @@
+"""The photo as each output needs it: a light screen copy and a right-sized print copy.
+
+Both copies are made from the file the reader inspected, read only through the
+sandbox (``read_allowed``), and both:
+
+- apply the EXIF orientation, so the pixels stand the way the photographer saw them;
+- carry no metadata at all: no EXIF (camera, GPS location), no XMP, no IPTC, no
+  comments and no ICC profile. A photo with an ICC profile is converted to sRGB
+  first, so its colours survive losing the profile;
+- are deterministic: the same file gives the same bytes (baseline JPEG, fixed
+  quality and encoder settings, no timestamps).
+
+Formats: an opaque picture becomes a baseline JPEG, whatever it was (JPEG, PNG,
+WebP, GIF); one with real transparency (some pixel not fully opaque) becomes a
+PNG. An animated GIF or WebP becomes a still of its first frame: print needs a
+still, EPUB readers are not required to animate, and an animation could not be
+resized without re-encoding every frame.
+
+``screen_copy`` (EPUB): long edge at most ``SCREEN_LONG_EDGE`` pixels (never
+upsampled), JPEG quality ``SCREEN_QUALITY``: a few hundred KB.
+
+``print_copy`` (PDF): at most ``PRINT_MAX_DPI`` at its placed width (downsampled
+if more, never upsampled), JPEG quality ``PRINT_QUALITY``, and a warning when it
+is under ``PRINT_MIN_DPI`` there.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from publisher.errors import ImageError
+from publisher.model import Image
+from publisher.render.fetch import read_allowed
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage
+
+SCREEN_LONG_EDGE = 1600
+SCREEN_QUALITY = 82
+PRINT_QUALITY = 90
+PRINT_MAX_DPI = 300
+PRINT_MIN_DPI = 150
+MM_PER_INCH = 25.4
+#: The formats the reader accepts (publisher.readers.images.MEDIA_TYPES); kept
+#: here too because a renderer does not import a reader.
+_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+#: The reader's limit (publisher.readers.images.MAX_PIXELS), checked again in
+#: case the file changed since it was inspected.
+_MAX_PIXELS = 40_000_000
+
+
+def screen_copy(image: Image, *, roots: Iterable[Path] | None = None) -> tuple[bytes, str]:
+    """Return the EPUB's copy of ``image`` as (bytes, media type).
+
+    Oriented, stripped of metadata, long edge at most 1600 px (never upsampled),
+    JPEG at quality 82 unless it has transparency (then PNG). ``roots`` are the
+    sandbox's allowed roots; by default only the image file itself is allowed.
+    """
+    picture = _open(image, roots)
+    long_edge = max(picture.size)
+    if long_edge > SCREEN_LONG_EDGE:
+        picture = _resized(picture, SCREEN_LONG_EDGE / long_edge)
+    return _encode(picture, SCREEN_QUALITY, subsampling=2)
+
+
+def print_copy(
+    image: Image, placed_width_mm: float, *, roots: Iterable[Path] | None = None
+) -> tuple[bytes, str, tuple[str, ...]]:
+    """Return the PDF's copy of ``image`` printed ``placed_width_mm`` wide.
+
+    The copy is at most 300 dpi at that width (downsampled if the photo has
+    more pixels, never upsampled), oriented and stripped of metadata. The
+    warnings say when the photo is under 150 dpi at that width.
+    """
+    if placed_width_mm <= 0:
+        raise ValueError(f"placed width must be positive, not {placed_width_mm}")
+    picture = _open(image, roots)
+    inches = placed_width_mm / MM_PER_INCH
+    most = round(inches * PRINT_MAX_DPI)
+    if picture.width > most:
+        picture = _resized(picture, most / picture.width)
+    dpi = picture.width / inches
+    notes: tuple[str, ...] = ()
+    if dpi < PRINT_MIN_DPI:
+        notes = (
+            f"{image.path.name} is {dpi:.0f} dpi at its printed width of "
+            f"{placed_width_mm:.0f} mm; print needs {PRINT_MIN_DPI} dpi or more",
+        )
+    data, media_type = _encode(picture, PRINT_QUALITY, subsampling=0)
+    return data, media_type, notes
+
+
+def _open(image: Image, roots: Iterable[Path] | None) -> PILImage:
+    """Read, decode and orient ``image``; return a fresh picture with no metadata."""
+    from PIL import Image as PIL
+    from PIL import ImageOps
+
+    allowed = tuple(roots) if roots is not None else (image.path.resolve(),)
+    try:
+        data = read_allowed(image.path, allowed)
+    except OSError as error:
+        raise ImageError(
+            f"The photo '{image.path}' cannot be read: {error.strerror}.",
+            "Check the file exists and is readable, or remove the image from the article.",
+        ) from error
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PIL.DecompressionBombWarning)
+            with PIL.open(io.BytesIO(data), formats=list(_FORMATS)) as source:
+                if source.width * source.height > _MAX_PIXELS:
+                    raise ImageError(
+                        f"{image.path} is {source.width}×{source.height} pixels, above the "
+                        f"limit of {_MAX_PIXELS // 1_000_000} million.",
+                        "Scale the photo down before publishing.",
+                    )
+                source.load()
+                oriented = ImageOps.exif_transpose(source)
+                picture = _srgb(oriented, source.info.get("icc_profile"))
+    except ImageError:
+        raise
+    except (OSError, SyntaxError, ValueError, EOFError, PIL.DecompressionBombError) as exc:
+        raise ImageError(
+            f"{image.path} is not a readable JPEG, PNG, WebP or GIF image ({exc}).",
+            "Re-export the photo as JPEG, or leave it out.",
+        ) from None
+    return picture
+
+
+def _srgb(picture: PILImage, icc_profile: bytes | None) -> PILImage:
+    """Return the pixels alone, in RGB(A) or L, converted to sRGB from any ICC profile."""
+    from PIL import Image as PIL
+
+    if picture.mode in ("P", "PA"):
+        picture = picture.convert("RGBA")
+    elif picture.mode not in ("RGB", "RGBA", "L", "LA", "CMYK"):
+        picture = picture.convert("RGBA" if "A" in picture.mode else "RGB")
+    if icc_profile:
+        picture = _to_srgb(picture, icc_profile)
+    if picture.mode == "CMYK":
+        picture = picture.convert("RGB")
+    if picture.mode in ("RGBA", "LA"):
+        alpha = picture.getchannel("A")
+        if alpha.getextrema()[0] == 255:  # an alpha channel that hides nothing
+            picture = picture.convert(picture.mode[:-1])
+    # A new image from the raw pixels: nothing of the source's info (EXIF, XMP,
+    # comments, text chunks, ICC) can follow it into the copy.
+    return PIL.frombytes(picture.mode, picture.size, picture.tobytes())
+
+
+def _to_srgb(picture: PILImage, icc_profile: bytes) -> PILImage:
+    from PIL import ImageCms
+
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+        target = ImageCms.createProfile("sRGB")
+        mode = picture.mode
+        out_mode = {"CMYK": "RGB", "L": "L", "LA": "LA"}.get(mode, mode)
+        if mode in ("L", "LA"):
+            return picture  # a grey profile: grey stays grey
+        converted = ImageCms.profileToProfile(
+            picture, source, target, outputMode=out_mode, renderingIntent=ImageCms.Intent.PERCEPTUAL
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return picture  # an unusable profile: keep the pixels as they are
+    return converted if converted is not None else picture
+
+
+def _resized(picture: PILImage, scale: float) -> PILImage:
+    from PIL import Image as PIL
+
+    size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
+    return picture.resize(size, PIL.Resampling.LANCZOS)
+
+
+def _encode(picture: PILImage, quality: int, *, subsampling: int) -> tuple[bytes, str]:
+    """PNG with transparency, else baseline JPEG (4:2:0 chroma for screens, 4:4:4 for print)."""
+    buffer = io.BytesIO()
+    if picture.mode in ("RGBA", "LA"):
+        picture.save(buffer, format="PNG", optimize=True)
+        return buffer.getvalue(), "image/png"
+    picture.save(
+        buffer,
+        format="JPEG",
+        quality=quality,
+        optimize=True,
+        progressive=False,
+        subsampling=subsampling,
+    )
+    return buffer.getvalue(), "image/jpeg"
