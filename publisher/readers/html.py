@@ -394,7 +394,7 @@ def _metadata(doc: HtmlElement, path: Path, warnings: list[str]) -> Metadata:
         except InputError:
             warnings.append(f"the page's date '{date}' is not an ISO date; it was left out")
             date = None
-    language = _inline(doc.get("lang") or doc.get("{http://www.w3.org/XML/1998/namespace}lang"))
+    language = _inline(doc.get("lang") or doc.get("xml:lang"))
     if language:
         try:
             language = check_language(language, str(path))
