@@ -53,17 +53,26 @@ _FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 _MAX_PIXELS = 40_000_000
 
 
-def screen_copy(image: Image, *, roots: Iterable[Path] | None = None) -> tuple[bytes, str]:
+def screen_copy(
+    image: Image, *, roots: Iterable[Path] | None = None, long_edge: int = SCREEN_LONG_EDGE
+) -> tuple[bytes, str]:
     """Return the EPUB's copy of ``image`` as (bytes, media type).
 
-    Oriented, stripped of metadata, long edge at most 1600 px (never upsampled),
-    JPEG at quality 82 unless it has transparency (then PNG). ``roots`` are the
-    sandbox's allowed roots; by default only the image file itself is allowed.
+    Oriented, stripped of metadata, long edge at most ``long_edge`` px (1600;
+    never upsampled), JPEG at quality 82 unless it has transparency (then PNG).
+    ``roots`` are the sandbox's allowed roots; by default only the image file
+    itself is allowed.
     """
-    picture = _open(image, roots)
-    long_edge = max(picture.size)
-    if long_edge > SCREEN_LONG_EDGE:
-        picture = _resized(picture, SCREEN_LONG_EDGE / long_edge)
+    return file_screen_copy(image.path, roots=roots, long_edge=long_edge)
+
+
+def file_screen_copy(
+    path: Path, *, roots: Iterable[Path] | None = None, long_edge: int = SCREEN_LONG_EDGE
+) -> tuple[bytes, str]:
+    """``screen_copy`` of any picture file (e.g. a supplied cover), checked like a photo."""
+    picture = open_photo(path, roots)
+    if max(picture.size) > long_edge:
+        picture = _resized(picture, long_edge / max(picture.size))
     return _encode(picture, SCREEN_QUALITY, subsampling=2)
 
 
@@ -78,7 +87,7 @@ def print_copy(
     """
     if placed_width_mm <= 0:
         raise ValueError(f"placed width must be positive, not {placed_width_mm}")
-    picture = _open(image, roots)
+    picture = open_photo(image.path, roots)
     inches = placed_width_mm / MM_PER_INCH
     most = round(inches * PRINT_MAX_DPI)
     if picture.width > most:
@@ -94,17 +103,22 @@ def print_copy(
     return data, media_type, notes
 
 
-def _open(image: Image, roots: Iterable[Path] | None) -> PILImage:
-    """Read, decode and orient ``image``; return a fresh picture with no metadata."""
+def open_photo(path: Path, roots: Iterable[Path] | None = None) -> PILImage:
+    """Read ``path`` through the sandbox, decode and orient it: a fresh picture, no metadata.
+
+    The result is RGB, RGBA (only with real transparency), L or LA, in sRGB.
+    Raises ImageError naming the file when it cannot be read or decoded, is not
+    JPEG, PNG, WebP or GIF, or has too many pixels.
+    """
     from PIL import Image as PIL
     from PIL import ImageOps
 
-    allowed = tuple(roots) if roots is not None else (image.path.resolve(),)
+    allowed = tuple(roots) if roots is not None else (path.resolve(),)
     try:
-        data = read_allowed(image.path, allowed)
+        data = read_allowed(path, allowed)
     except OSError as error:
         raise ImageError(
-            f"The photo '{image.path}' cannot be read: {error.strerror}.",
+            f"The photo '{path}' cannot be read: {error.strerror}.",
             "Check the file exists and is readable, or remove the image from the article.",
         ) from error
     try:
@@ -113,7 +127,7 @@ def _open(image: Image, roots: Iterable[Path] | None) -> PILImage:
             with PIL.open(io.BytesIO(data), formats=list(_FORMATS)) as source:
                 if source.width * source.height > _MAX_PIXELS:
                     raise ImageError(
-                        f"{image.path} is {source.width}×{source.height} pixels, above the "
+                        f"{path} is {source.width}×{source.height} pixels, above the "
                         f"limit of {_MAX_PIXELS // 1_000_000} million.",
                         "Scale the photo down before publishing.",
                     )
@@ -124,7 +138,7 @@ def _open(image: Image, roots: Iterable[Path] | None) -> PILImage:
         raise
     except (OSError, SyntaxError, ValueError, EOFError, PIL.DecompressionBombError) as exc:
         raise ImageError(
-            f"{image.path} is not a readable JPEG, PNG, WebP or GIF image ({exc}).",
+            f"{path} is not a readable JPEG, PNG, WebP or GIF image ({exc}).",
             "Re-export the photo as JPEG, or leave it out.",
         ) from None
     return picture

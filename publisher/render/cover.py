@@ -1,0 +1,258 @@
+"""A generated cover: 1600×2560 JPEG with the headline, publication, date and photo.
+
+Drawn with Pillow in the theme's fonts (the files listed in ``[fonts]``) and
+colours from the theme's ``[cover]`` table (see ``default/theme.toml``)::
+
+    [cover]
+    background = "#111418"      # page colour
+    foreground = "#ffffff"      # headline and date
+    accent = "#f2c230"          # publication name and the rule above the headline
+    headline_family = "Source Sans Pro"   # a [fonts] family; its bold face is used
+    text_family = "Source Sans Pro"       # a [fonts] family; its regular face is used
+
+Layout, top to bottom: the publication in a band, the photo (cropped to fill
+its area, never distorted) when there is one, an accent rule, the headline
+(wrapped, at the largest size that fits its box, so a long headline shrinks
+and is not cut off; only past some 3,000 characters, at the smallest size, does
+it end with an ellipsis) and the date. Type is big and contrast strong so the
+headline reads at 200 px wide in a library view.
+
+Text is laid out with Pillow's basic layout engine on every host (with or
+without libraqm), so the same input gives the same bytes anywhere. Right-to-left
+headlines (Arabic, Hebrew, Persian, Urdu...) get their characters put in visual
+order line by line and are right-aligned, but Arabic letters are not joined
+(no contextual shaping), mixed-direction runs are not reordered, and glyphs the
+theme's fonts lack are drawn as empty boxes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from publisher.errors import ThemeError
+from publisher.model import Image
+from publisher.render.fetch import read_allowed
+from publisher.render.photo import open_photo
+from publisher.themes import FontFace, Theme
+
+if TYPE_CHECKING:
+    from PIL.ImageDraw import ImageDraw
+    from PIL.ImageFont import FreeTypeFont
+
+WIDTH, HEIGHT = 1600, 2560
+MARGIN = 120
+JPEG_QUALITY = 88
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+_RTL_LANGUAGES = {"ar", "arc", "dv", "fa", "he", "iw", "ku", "ps", "sd", "ug", "ur", "yi"}
+#: The smallest headline size tried; only an absurdly long headline gets this far.
+_MIN_HEADLINE = 24
+
+
+@dataclass(frozen=True, slots=True)
+class CoverStyle:
+    """The ``[cover]`` table: colours as RGB triples and the font families to use."""
+
+    background: tuple[int, int, int] = (0x11, 0x14, 0x18)
+    foreground: tuple[int, int, int] = (0xFF, 0xFF, 0xFF)
+    accent: tuple[int, int, int] = (0xF2, 0xC2, 0x30)
+    headline_family: str = "Source Sans Pro"
+    text_family: str = "Source Sans Pro"
+
+
+@dataclass(frozen=True, slots=True)
+class _Box:
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+
+def render_cover(
+    title: str,
+    *,
+    theme: Theme,
+    publication: str | None,
+    date: str | None,
+    image: Image | None,
+    language: str,
+    roots: Iterable[Path] | None = None,
+) -> bytes:
+    """Return a 1600×2560 JPEG cover; the same arguments give the same bytes.
+
+    ``image`` (the article's photo) is read through the sandbox with ``roots``
+    (by default only the photo file itself is allowed). Raises ThemeError for a
+    broken ``[cover]`` table and ImageError for an unreadable photo.
+    """
+    from PIL import Image as PIL
+    from PIL import ImageDraw, ImageOps
+
+    style = cover_style(theme)
+    canvas = PIL.new("RGB", (WIDTH, HEIGHT), style.background)
+    draw = ImageDraw.Draw(canvas)
+    rtl = language.split("-")[0].lower() in _RTL_LANGUAGES
+    bold = _font_bytes(theme, style.headline_family, "bold")
+    regular = _font_bytes(theme, style.text_family, "normal")
+
+    if publication and publication.strip():
+        band = _Box(MARGIN, 70, WIDTH - MARGIN, 200)
+        _draw_fitted(draw, publication.strip(), bold, band, style.accent, rtl, largest=96)
+    if image is not None:
+        photo = open_photo(image.path, roots).convert("RGB")
+        area = (WIDTH, 1200)
+        fitted = ImageOps.fit(photo, area, PIL.Resampling.LANCZOS, centering=(0.5, 0.5))
+        canvas.paste(fitted, (0, 260))
+        rule_top, headline, largest = 1540, _Box(MARGIN, 1620, WIDTH - MARGIN, 2290), 190
+    else:
+        rule_top, headline, largest = 480, _Box(MARGIN, 580, WIDTH - MARGIN, 2240), 260
+    rule_left = WIDTH - MARGIN - 240 if rtl else MARGIN
+    draw.rectangle((rule_left, rule_top, rule_left + 240, rule_top + 24), fill=style.accent)
+    _draw_fitted(draw, title, bold, headline, style.foreground, rtl, largest=largest)
+    if date and date.strip():
+        line = _Box(MARGIN, 2360, WIDTH - MARGIN, 2470)
+        _draw_fitted(draw, date.strip(), regular, line, style.foreground, rtl, largest=84)
+
+    buffer = io.BytesIO()
+    canvas.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False)
+    return buffer.getvalue()
+
+
+def cover_style(theme: Theme) -> CoverStyle:
+    """The theme's ``[cover]`` table (the user's theme over the default's), checked."""
+    table: dict[str, object] = {}
+    for folder in reversed(theme.folders):  # default first, so the user's values win
+        path = folder / "theme.toml"
+        if not path.is_file():
+            continue
+        try:
+            settings = tomllib.loads(read_allowed(path, theme.folders).decode("utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            raise ThemeError(f"The theme settings '{path}' cannot be read: {error}.") from error
+        cover = settings.get("cover", {})
+        if not isinstance(cover, dict):
+            raise ThemeError(f"The [cover] table of {path} is not a table.", _COVER_HINT)
+        table.update(cover)
+    unknown = sorted(set(table) - set(CoverStyle.__slots__))
+    if unknown:
+        raise ThemeError(f"The [cover] table has unknown keys: {', '.join(unknown)}.", _COVER_HINT)
+    defaults = CoverStyle()
+    values: dict[str, object] = {}
+    for key in ("background", "foreground", "accent"):
+        value = table.get(key)
+        values[key] = getattr(defaults, key) if value is None else _colour(key, value)
+    for key in ("headline_family", "text_family"):
+        value = table.get(key, getattr(defaults, key))
+        if not isinstance(value, str) or not value.strip():
+            raise ThemeError(f"[cover] {key} must name a font family.", _COVER_HINT)
+        values[key] = value
+    return CoverStyle(**values)  # type: ignore[arg-type]
+
+
+_COVER_HINT = (
+    "[cover] takes background, foreground and accent as #rrggbb colours, and "
+    "headline_family and text_family naming [fonts] families (see the default theme.toml)."
+)
+
+
+def _colour(key: str, value: object) -> tuple[int, int, int]:
+    if not isinstance(value, str) or not _HEX.match(value):
+        raise ThemeError(f"[cover] {key} = {value!r} is not a #rrggbb colour.", _COVER_HINT)
+    return (int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16))
+
+
+def _font_bytes(theme: Theme, family: str, weight: str) -> bytes:
+    """The upright face of ``family`` in ``weight`` (or its nearest), read through the sandbox."""
+    faces = [f for f in theme.fonts if f.style == "normal"] or list(theme.fonts)
+    if not faces:
+        raise ThemeError("The theme has no fonts to draw the cover with.", _COVER_HINT)
+
+    def rank(face: FontFace) -> tuple[bool, bool]:
+        return (face.family != family, face.weight != weight)
+
+    chosen = min(faces, key=rank)
+    return read_allowed(chosen.path, theme.font_folders)
+
+
+@lru_cache(maxsize=256)
+def _font(data: bytes, size: int) -> FreeTypeFont:
+    from PIL import ImageFont
+
+    return ImageFont.truetype(io.BytesIO(data), size, layout_engine=ImageFont.Layout.BASIC)
+
+
+def _draw_fitted(
+    draw: ImageDraw,
+    text: str,
+    font_data: bytes,
+    box: _Box,
+    fill: tuple[int, int, int],
+    rtl: bool,
+    *,
+    largest: int,
+) -> None:
+    """Draw ``text`` wrapped in ``box`` at the largest size (≤ ``largest``) that fits."""
+    text = " ".join(text.split())
+    size = largest
+    while True:
+        font = _font(font_data, size)
+        lines = wrap(text, font.getlength, box.width)
+        line_height = round(size * 1.12)
+        if len(lines) * line_height <= box.height or size <= _MIN_HEADLINE:
+            break
+        size = max(_MIN_HEADLINE, int(size * 0.94))
+    # At the smallest size an absurdly long text keeps only the lines that fit.
+    keep = max(1, box.height // line_height)
+    if len(lines) > keep:
+        lines = [*lines[: keep - 1], lines[keep - 1].rstrip() + " …"]
+    ascent = font.getmetrics()[0]
+    for number, line in enumerate(lines):
+        shown = line[::-1] if rtl else line
+        y = box.top + number * line_height + ascent
+        x = box.right if rtl else box.left
+        draw.text((x, y), shown, font=font, fill=fill, anchor="rs" if rtl else "ls")
+
+
+def wrap(text: str, measure: Callable[[str], float], width: float) -> list[str]:
+    """Greedy word wrap of ``text`` to ``width`` as measured by ``measure(str) -> float``.
+
+    A word wider than the line is broken between characters.
+
+    >>> wrap("a bb ccc dddddd", len, 6)
+    ['a bb', 'ccc', 'dddddd']
+    >>> wrap("abcdefgh", len, 3)
+    ['abc', 'def', 'gh']
+    """
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if measure(candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = ""
+        while measure(word) > width and len(word) > 1:
+            cut = len(word) - 1
+            while cut > 1 and measure(word[:cut]) > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        current = word
+    if current:
+        lines.append(current)
+    return lines
