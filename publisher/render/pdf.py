@@ -15,17 +15,29 @@ What WeasyPrint does natively and what this module adds:
   replaced by one derived from the same values.
 - Every resource goes through the sandboxed fetcher; WeasyPrint's own logged
   warnings and errors are collected into ``Rendered.warnings``.
+- The photo is printed from its print copy (``photo.print_copy``: oriented,
+  metadata stripped, at most 300 dpi where it is placed), served to WeasyPrint
+  from memory under a private URL. Where it is placed is measured, not guessed:
+  a quick layout of the article's header and figure alone, with the theme's
+  stylesheets and the page options, holds a blank stand-in of the photo's
+  displayed pixel size, and the width of its box is the placed width. That
+  follows whatever the theme's CSS does (natural size at 96 px/in capped by the
+  column and ``max-height``, full width, columns...). A print copy never has
+  fewer pixels than the stand-in unless it is above 300 dpi, and then still more
+  than 96 px/in, so the real layout places it at the same width.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,7 +45,7 @@ from publisher.config import PdfAttachment, PdfOptions
 from publisher.errors import PublisherError, RenderError, SandboxError, UsageError
 from publisher.model import Article
 from publisher.render import Rendered
-from publisher.render.fetch import allowed_roots, sandboxed_url_fetcher
+from publisher.render.fetch import allowed_roots, memory_url, sandboxed_url_fetcher
 from publisher.render.html import render_xhtml, utc_timestamp
 from publisher.themes import Theme
 
@@ -45,6 +57,8 @@ _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]+)\s*$")
 _MARKS_MIN = 3 * _POINTS["mm"]
 #: Pages at least this wide (in points) set their body text in two columns.
 _WIDE_PAGE = 170 * _POINTS["mm"]
+#: The private URL the print copy of the photo is served under.
+_PHOTO_URL = memory_url("photo")
 _FONT_CONFIG: Any = None
 
 
@@ -69,41 +83,37 @@ def render_pdf(
     if options.variant is not None:
         check_variant(options.variant)
     bleed = _points(options.bleed) if options.bleed else 0.0
-    fetcher = sandboxed_url_fetcher(allowed_roots(article, theme))
-    image_href = article.image.path.resolve().as_uri() if article.image else None
+    roots = allowed_roots(article, theme)
+    warnings: list[str] = []
+    shown, photo_digest = article, b""
+    resources: dict[str, tuple[bytes, str]] = {}
+    if article.image is not None:
+        from publisher.render.photo import print_copy
+
+        placed_mm = placed_width_mm(article, theme, options)
+        if placed_mm is not None:
+            copy, media_type, notes = print_copy(article.image, placed_mm, roots=roots)
+            warnings.extend(notes)
+            resources[_PHOTO_URL] = (copy, media_type)
+            photo_digest = hashlib.sha256(copy).digest()
+            width, height = _pixel_size(copy)
+            shown = replace(article, image=replace(article.image, width=width, height=height))
+    fetcher = sandboxed_url_fetcher(roots, resources)
     xhtml = render_xhtml(
-        article,
+        shown,
         theme,
         medium="print",
-        image_href=image_href,
+        image_href=_PHOTO_URL if resources else None,
         build_time=build_time,
         page_classes=page_classes(options),
     )
     seed = f"{article.metadata.identifier}\n{utc_timestamp(build_time)}\n{xhtml}"
-    digest = hashlib.sha256(seed.encode("utf-8")).digest()
+    digest = hashlib.sha256(seed.encode("utf-8") + photo_digest).digest()
 
-    warnings: list[str] = []
     with _captured_logs() as logged, _source_date_epoch(build_time):
         try:
             font_config = _font_config()
-            stylesheets = [
-                weasyprint.CSS(
-                    string=_font_faces_css(theme), url_fetcher=fetcher, font_config=font_config
-                )
-            ]
-            for name in ("base.css", "print.css"):
-                css = _theme_stylesheet(theme, name, fetcher, warnings)
-                if css is not None:
-                    text, base_url = css
-                    stylesheets.append(
-                        weasyprint.CSS(
-                            string=text,
-                            base_url=base_url,
-                            url_fetcher=fetcher,
-                            font_config=font_config,
-                        )
-                    )
-            stylesheets.append(weasyprint.CSS(string=_page_css(options, bleed)))
+            stylesheets = _stylesheets(theme, options, bleed, fetcher, warnings)
             document = weasyprint.HTML(
                 string=xhtml,
                 base_url=article.source.parent.resolve().as_uri() + "/",
@@ -132,6 +142,92 @@ def render_pdf(
     warnings[:0] = fetcher.sandbox.warnings
     warnings.extend(m for m in logged if not _is_noise(m, blocked))
     return Rendered(data=bytes(data), warnings=tuple(dict.fromkeys(warnings)))
+
+
+def placed_width_mm(article: Article, theme: Theme, options: PdfOptions) -> float | None:
+    """How wide, in mm, the theme's print CSS places the article's photo on ``options``' pages.
+
+    Measured by laying out the article's header and figure alone (no body
+    text) with a blank stand-in of the photo's displayed size. None when there is
+    no photo or the theme does not show it.
+    """
+    import weasyprint
+
+    if article.image is None:
+        return None
+    image = article.image
+    stand_in = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{image.width}" height="{image.height}"/>'
+    ).encode()
+    fetcher = sandboxed_url_fetcher(
+        allowed_roots(article, theme), {_PHOTO_URL: (stand_in, "image/svg+xml")}
+    )
+    xhtml = render_xhtml(
+        replace(article, paragraphs=()),
+        theme,
+        medium="print",
+        image_href=_PHOTO_URL,
+        page_classes=page_classes(options),
+    )
+    bleed = _points(options.bleed) if options.bleed else 0.0
+    with _captured_logs():  # the real render reports whatever goes wrong
+        try:
+            document = weasyprint.HTML(
+                string=xhtml,
+                base_url=article.source.parent.resolve().as_uri() + "/",
+                url_fetcher=fetcher,
+            ).render(
+                stylesheets=_stylesheets(theme, options, bleed, fetcher, []),
+                font_config=_font_config(),
+            )
+        except PublisherError:
+            raise
+        except Exception as error:  # WeasyPrint raises whatever its parts raise
+            raise RenderError(
+                f"WeasyPrint could not lay out the photo: {type(error).__name__}: {error}.",
+                "Try another theme; if it persists, report it with the article.",
+            ) from error
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if (
+                hasattr(box, "replacement")
+                and element is not None
+                and element.get("src") == _PHOTO_URL
+                and box.width > 0
+            ):
+                return float(box.width) * 25.4 / 96  # CSS px are 1/96 in
+    return None
+
+
+def _stylesheets(
+    theme: Theme, options: PdfOptions, bleed: float, fetcher: Any, warnings: list[str]
+) -> list[Any]:
+    """The fonts' @font-face rules, the theme's base and print CSS, and the @page rule."""
+    import weasyprint
+
+    font_config = _font_config()
+    stylesheets = [
+        weasyprint.CSS(string=_font_faces_css(theme), url_fetcher=fetcher, font_config=font_config)
+    ]
+    for name in ("base.css", "print.css"):
+        css = _theme_stylesheet(theme, name, fetcher, warnings)
+        if css is not None:
+            text, base_url = css
+            stylesheets.append(
+                weasyprint.CSS(
+                    string=text, base_url=base_url, url_fetcher=fetcher, font_config=font_config
+                )
+            )
+    stylesheets.append(weasyprint.CSS(string=_page_css(options, bleed)))
+    return stylesheets
+
+
+def _pixel_size(data: bytes) -> tuple[int, int]:
+    from PIL import Image as PILImage
+
+    with PILImage.open(io.BytesIO(data)) as picture:
+        return picture.size
 
 
 def page_classes(options: PdfOptions) -> tuple[str, ...]:
