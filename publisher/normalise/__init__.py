@@ -21,7 +21,6 @@ invisible characters. ``where`` counts paragraphs as they were in the input.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import uuid
 from dataclasses import replace
@@ -56,9 +55,6 @@ CHARACTER_FIXES: tuple[tuple[str, Fix], ...] = (
 
 #: Characters of unchanged text shown on each side of a change.
 _CONTEXT = 12
-#: Longer fields are excerpted by their common prefix and suffix only: a full
-#: diff of a huge paragraph would cost more than the whole normalisation.
-_DIFF_LIMIT = 3000
 _EXCERPT_LIMIT = 120
 
 
@@ -215,18 +211,79 @@ def _excerpt(before: str, after: str) -> tuple[str, str]:
     """
     if not after:
         return _clip(before), ""
-    if max(len(before), len(after)) <= _DIFF_LIMIT:
-        matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-        groups = _merge(
-            [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
-        )
-    else:
-        prefix = _common_prefix(before, after)
-        suffix = _common_prefix(before[prefix:][::-1], after[prefix:][::-1])
-        groups = [(prefix, len(before) - suffix, prefix, len(after) - suffix)]
+    groups, more = _diff_regions(before, after)
+    groups = _merge(groups)
     parts_before = [_around(before, i1, i2) for i1, i2, _, _ in groups]
     parts_after = [_around(after, j1, j2) for _, _, j1, j2 in groups]
+    if more:
+        parts_before.append("…")
+        parts_after.append("…")
     return _clip(" | ".join(parts_before)), _clip(" | ".join(parts_after))
+
+
+#: How far ahead to look for the text to line up again after a difference,
+#: and how many equal characters count as lined up.
+_WINDOW = 16
+_ANCHOR = 4
+_MAX_REGIONS = 4
+
+
+def _diff_regions(a: str, b: str) -> tuple[list[tuple[int, int, int, int]], bool]:
+    """The first few differing regions of two strings, and whether more follow.
+
+    Fixes make small local edits, so after each difference the strings line up
+    again within a few characters; the cost is proportional to the distance
+    covered, never quadratic, even on a 5 MB paragraph.
+    """
+    regions: list[tuple[int, int, int, int]] = []
+    i = j = 0
+    while True:
+        common = _common_run(a, i, b, j)
+        i, j = i + common, j + common
+        if i >= len(a) and j >= len(b):
+            return regions, False
+        if len(regions) == _MAX_REGIONS:
+            return regions, True
+        shift = _resync(a, i, b, j)
+        if shift is None:  # a long difference: it runs to the common suffix
+            tail = _common_run(a[i:][::-1], 0, b[j:][::-1], 0)
+            regions.append((i, len(a) - tail, j, len(b) - tail))
+            return regions, False
+        regions.append((i, i + shift[0], j, j + shift[1]))
+        i, j = i + shift[0], j + shift[1]
+
+
+def _resync(a: str, i: int, b: str, j: int) -> tuple[int, int] | None:
+    """The smallest skips (in a, in b) after which the strings agree again."""
+    for total in range(1, 2 * _WINDOW + 1):
+        for skip_a in range(max(0, total - _WINDOW), min(total, _WINDOW) + 1):
+            skip_b = total - skip_a
+            x, y = i + skip_a, j + skip_b
+            if x > len(a) or y > len(b):
+                continue
+            if a[x : x + _ANCHOR] == b[y : y + _ANCHOR]:
+                return skip_a, skip_b
+    return None
+
+
+def _common_run(a: str, i: int, b: str, j: int) -> int:
+    """How many characters a[i:] and b[j:] share at their start.
+
+    Galloping then bisecting on slices: the cost follows the length of the run.
+    """
+    limit = min(len(a) - i, len(b) - j)
+    step = 16
+    low = 0
+    while step < limit and a[i + low : i + step] == b[j + low : j + step]:
+        low, step = step, step * 2
+    high = min(step, limit)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[i + low : i + middle] == b[j + low : j + middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _merge(groups: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
@@ -246,15 +303,3 @@ def _around(text: str, start: int, end: int) -> str:
 
 def _clip(text: str) -> str:
     return text if len(text) <= _EXCERPT_LIMIT else text[: _EXCERPT_LIMIT - 1] + "…"
-
-
-def _common_prefix(a: str, b: str) -> int:
-    """Length of the common prefix, by bisection on slices (fast for long strings)."""
-    low, high = 0, min(len(a), len(b))
-    while low < high:
-        middle = (low + high + 1) // 2
-        if a[:middle] == b[:middle]:
-            low = middle
-        else:
-            high = middle - 1
-    return low

@@ -72,29 +72,47 @@ def quote_style(language: str) -> QuoteStyle:
 
 
 # Linear-time by construction: every repeated part is possessive or anchored by
-# a lookbehind, so a long run of word characters is scanned once, not once per start.
-_PROTECTED = re.compile(
-    r"`[^`]*+`"  # `code`
-    r"|\b(?:https?://|ftp://|www\.)[^\s<>\"'`]++"  # URLs
-    r"|(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)++"  # e-mail addresses
-    r"|(?<![\w.])\d++(?:\.\d++)?+'\s?\d++(?:\.\d++)?+\"?+"  # 5'11" (feet and inches)
-    r"|(?<![\w.])\d++(?:\.\d++)?+'(?![\w'])"  # 6' (feet)
+# a lookbehind, so a long run of word characters is scanned once, not once per
+# start. Each pattern runs only when a character it needs is in the text.
+_CODE = re.compile(r"`[^`]*+`")  # `code`
+_URL = re.compile(r"\b(?:https?://|ftp://|www\.)[^\s<>\"'`]++")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)++")
+_DIGIT_QUOTE = re.compile(r"\d'")
+_MEASUREMENT = re.compile(
+    r"(?<![\w.])\d++(?:\.\d++)?+'(?:\s?\d++(?:\.\d++)?+\"?+|(?![\w']))"  # 5'11", 6'
 )
 
 
-def protected_spans(text: str) -> list[tuple[int, int]]:
+@functools.lru_cache(maxsize=8)
+def protected_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Start and end of each part of ``text`` that typography must not touch.
 
     >>> t = "See https://x.org/a--b, `a -- b`, me@x.org and 5'11\\"."
     >>> [t[a:b] for a, b in protected_spans(t)]
     ['https://x.org/a--b,', '`a -- b`', 'me@x.org', '5\\'11"']
     """
-    if not any(mark in text for mark in ("`", "//", "www.", "@", "'")):
-        return []
-    return [m.span() for m in _PROTECTED.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    if "`" in text:
+        spans += [m.span() for m in _CODE.finditer(text)]
+    if "//" in text or "www." in text:
+        spans += [m.span() for m in _URL.finditer(text)]
+    if "@" in text:
+        spans += [m.span() for m in _EMAIL.finditer(text)]
+    if "'" in text and _DIGIT_QUOTE.search(text):
+        spans += [m.span() for m in _MEASUREMENT.finditer(text)]
+    if not spans:
+        return ()
+    spans.sort()
+    merged = [spans[0]]
+    for start, end in spans[1:]:  # a URL inside `code` is one protected part
+        if start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
 
 
-def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+def _inside(spans: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
     """Whether [start, end) overlaps a protected span (spans are sorted)."""
     i = bisect.bisect_right(spans, (start, sys.maxsize)) - 1  # last span starting <= start
     if i >= 0 and spans[i][1] > start:
@@ -161,6 +179,7 @@ def dashes(text: str) -> str:
     return _sub_outside(_DASHES, _dash, text)
 
 
+@functools.lru_cache(maxsize=1024)
 def _is_punct(char: str) -> bool:
     return unicodedata.category(char)[0] in "PS"
 
