@@ -164,6 +164,18 @@ def test_image_paragraph_names_the_photo(tmp_path: Path) -> None:
     assert raw.paragraphs == ("The harbour reopened.",)
 
 
+def test_only_one_photo_is_used(tmp_path: Path) -> None:
+    make_photo(tmp_path, "a.png")
+    make_photo(tmp_path, "b.png")
+    text = "---\ntitle: T\nimage: a.png\n---\n![Second photo](b.png)\n\nText ![c](c.png).\n"
+    raw = read_article(_md(tmp_path, text))
+    assert raw.image is not None and raw.image.path.name == "a.png"
+    assert raw.caption is None
+    assert raw.paragraphs == ("Second photo", "Text c.")
+    assert any("b.png was left out" in w for w in raw.warnings)
+    assert any("c.png was not found" in w for w in raw.warnings)
+
+
 def test_remote_image_is_left_out_with_a_warning(tmp_path: Path) -> None:
     text = "# Harbour\n\n![Boats](https://example.com/boats.jpg)\n\nReopened.\n"
     raw = read_article(_md(tmp_path, text))

@@ -58,6 +58,7 @@ class _Body:
     image: str | None = None
     image_alt: str | None = None
     warnings: list[str] = field(default_factory=list)
+    want_image: bool = True
 
 
 def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
@@ -69,7 +70,7 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
         )
     front, body_text, body_line = split_front_matter(decoded.text, path)
     texts, metadata = _front_matter_values(front, path)
-    body = _walk(body_text, path, want_headline=texts.get("title") is None)
+    body = _walk(body_text, path, want_headline="title" not in texts, want_image=not metadata.image)
     headline = texts.get("title") or body.headline
     if not headline:
         raise InputError(
@@ -85,7 +86,7 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
             f"Add the article's text after the front matter (line {body_line} on).",
         )
     caption = texts.get("caption")
-    if body.image and not metadata.image:
+    if body.image:
         metadata = Metadata(image=body.image).merged_over(metadata)
         caption = caption or body.image_alt
     return RawArticle(
@@ -164,12 +165,12 @@ def _front_matter_values(front: dict[str, Any], path: Path) -> tuple[dict[str, s
     return texts, metadata_from_mapping(rest, where)
 
 
-def _walk(text: str, path: Path, *, want_headline: bool) -> _Body:
+def _walk(text: str, path: Path, *, want_headline: bool, want_image: bool) -> _Body:
     """Turn the Markdown body into plain-text blocks (one per paragraph, item, heading)."""
     from markdown_it import MarkdownIt
 
     tokens = MarkdownIt("commonmark").parse(text)
-    found = _Body()
+    found = _Body(want_image=want_image)
     prefixes: list[str] = []  # list-item markers waiting for the item's first block
     heading = ""  # the tag of the heading being read, e.g. "h2"
     for token in tokens:
@@ -199,17 +200,16 @@ def _inline_block(
     token: Any, found: _Body, prefixes: list[str], path: Path, is_headline: bool
 ) -> None:
     children = token.children or []
-    if len(children) == 1 and children[0].type == "image" and not found.image:
-        image = children[0]
-        src = str(image.attrGet("src") or "")
-        local = local_image(src, path, found.warnings)
-        alt = image.content.strip()
+    images = [child for child in children if child.type == "image"]
+    if len(children) == 1 and images and found.want_image and not found.image:
+        image = images.pop()
+        local = local_image(str(image.attrGet("src") or ""), path, found.warnings)
         if local is not None:
             found.image = local
-            found.image_alt = str(image.attrGet("title") or "") or alt or None
+            found.image_alt = str(image.attrGet("title") or "") or image.content.strip() or None
             return
-        if not alt:
-            return
+    for image in images:  # not the photo: its alt text stays in the text
+        _unused_image(str(image.attrGet("src") or ""), path, found.warnings)
     fragment = _inline_html(children)
     if "<" in fragment:
         found.warnings.extend(dropped_markup(fragment))
@@ -223,6 +223,11 @@ def _inline_block(
         found.headline = text
         return
     _add(found, prefixes, text)
+
+
+def _unused_image(src: str, path: Path, warnings: list[str]) -> None:
+    if local_image(src, path, warnings) is not None:
+        warnings.append(f"the image {src} was left out (one photo per article is used)")
 
 
 def _inline_html(children: list[Any]) -> str:
