@@ -205,25 +205,36 @@ def _draw_fitted(
     largest: int,
 ) -> None:
     """Draw ``text`` wrapped in ``box`` at the largest size (≤ ``largest``) that fits."""
-    text = " ".join(text.split())
-    size = largest
-    while True:
-        font = _font(font_data, size)
-        lines = wrap(text, font.getlength, box.width)
-        line_height = round(size * 1.12)
-        if len(lines) * line_height <= box.height or size <= _MIN_HEADLINE:
-            break
-        size = max(_MIN_HEADLINE, int(size * 0.94))
-    # At the smallest size an absurdly long text keeps only the lines that fit.
-    keep = max(1, box.height // line_height)
-    if len(lines) > keep:
-        lines = [*lines[: keep - 1], lines[keep - 1].rstrip() + " …"]
+    font, lines, line_height = fit_text(text, font_data, box.width, box.height, largest)
     ascent = font.getmetrics()[0]
     for number, line in enumerate(lines):
         shown = line[::-1] if rtl else line
         y = box.top + number * line_height + ascent
         x = box.right if rtl else box.left
         draw.text((x, y), shown, font=font, fill=fill, anchor="rs" if rtl else "ls")
+
+
+def fit_text(
+    text: str, font_data: bytes, width: int, height: int, largest: int
+) -> tuple[FreeTypeFont, list[str], int]:
+    """The largest size (≤ ``largest``) at which ``text`` wraps into ``width``×``height``.
+
+    Returns the font, the lines and the line height. Only below the smallest
+    size (24 px) would lines be dropped, and the last kept line ends with "…".
+    """
+    text = " ".join(text.split())
+    size = largest
+    while True:
+        font = _font(font_data, size)
+        lines = wrap(text, font.getlength, width)
+        line_height = round(size * 1.12)
+        if len(lines) * line_height <= height or size <= _MIN_HEADLINE:
+            break
+        size = max(_MIN_HEADLINE, int(size * 0.94))
+    keep = max(1, height // line_height)
+    if len(lines) > keep:
+        lines = [*lines[: keep - 1], lines[keep - 1].rstrip() + " …"]
+    return font, lines, line_height
 
 
 def wrap(text: str, measure: Callable[[str], float], width: float) -> list[str]:
