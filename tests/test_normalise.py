@@ -264,3 +264,32 @@ def test_seed_keeps_every_word(seed: Article) -> None:
     after = [seed.headline, seed.caption or "", seed.credit or "", *seed.paragraphs]
     # the credit's parentheses go, its words stay; nothing else moves
     assert _words("".join(before)) == _words("".join(after))
+
+
+def test_several_trailing_credits_are_all_split() -> None:
+    article = normalise(raw("Text.", caption="Boats. (AP) (AFP)", language="en"))
+    assert (article.caption, article.credit) == ("Boats.", "AP; AFP")
+
+
+def test_a_credit_given_by_the_reader_is_cleaned_and_kept() -> None:
+    given = replace(
+        raw("Text.", caption="Boats at dawn", language="en"), credit="Photo: Mark Lewis."
+    )
+    article = normalise(given)
+    assert (article.caption, article.credit) == ("Boats at dawn.", "Mark Lewis")
+    assert ("credit-label", "credit") in {(c.rule, c.where) for c in article.changes}
+    both = replace(raw("Text.", caption="Boats. (AFP)", language="en"), credit="AFP")
+    assert normalise(both).credit == "AFP"  # the same credit twice is one credit
+    other = replace(raw("Text.", caption="Boats. (AFP)", language="en"), credit="(Jane Doe)")
+    assert normalise(other).credit == "AFP; Jane Doe"
+
+
+def test_a_link_is_not_a_credit() -> None:
+    assert split_credit("Details — http://x.org/a/b") == ("Details — http://x.org/a/b", None)
+
+
+def test_reader_warnings_pass_through() -> None:
+    article = normalise(
+        replace(raw("Text.", language="en"), warnings=("a remote image was left out",))
+    )
+    assert article.warnings == ("a remote image was left out",)

@@ -26,7 +26,7 @@ import uuid
 from dataclasses import replace
 
 from publisher.model import Article, Change, RawArticle
-from publisher.normalise.caption import split_credit, tidy_caption_end
+from publisher.normalise.caption import clean_credit, split_credit, tidy_caption_end
 from publisher.normalise.dateline import news_dateline, standalone_date
 from publisher.normalise.fixes import (
     fix_mojibake,
@@ -90,30 +90,25 @@ def normalise(raw: RawArticle) -> Article:
     >>> article.paragraphs, article.metadata.language
     (('BAGHDAD — Hi…',), 'en')
     >>> [c.rule for c in article.changes]  # doctest: +NORMALIZE_WHITESPACE
-    ['smart-quotes', 'caption-credit', 'dashes', 'ellipses', 'dateline']
+    ['smart-quotes', 'dashes', 'ellipses', 'caption-credit', 'dateline']
     """
     changes: list[Change] = list(raw.changes)
     fields = [("headline", raw.headline)]
     if raw.caption is not None:
         fields.append(("caption", raw.caption))
+    if raw.credit is not None:
+        fields.append(("credit", raw.credit))
     fields += [(f"paragraph {n}", text) for n, text in enumerate(raw.paragraphs, 1)]
 
     cleaned = [(where, _apply(CHARACTER_FIXES, text, where, changes)) for where, text in fields]
     language = raw.metadata.language
     if not language:
-        body = [text for where, text in cleaned if where != "caption"]
+        body = [text for where, text in cleaned if where not in ("caption", "credit")]
         language = detect_language(" ".join(body))
     typography = typography_fixes(language)
     # Fields are kept in the order they came, so the change log reads top to bottom.
-    texts: dict[str, str] = {}
-    credit: str | None = None
-    for where, text in cleaned:
-        text = _apply(typography, text, where, changes)
-        if where == "caption":
-            text, credit = _split_caption(text, changes)
-        texts[where] = text
-
-    caption = texts.get("caption")
+    texts = {where: _apply(typography, text, where, changes) for where, text in cleaned}
+    caption, credit = _split_caption(texts.get("caption", ""), texts.get("credit"), changes)
     paragraphs = [(where, texts[where]) for where, _ in fields if where.startswith("paragraph")]
     kept: list[tuple[str, str]] = []
     for where, text in paragraphs:
@@ -144,6 +139,7 @@ def normalise(raw: RawArticle) -> Article:
         image=raw.image,
         encoding=raw.encoding,
         changes=tuple(changes),
+        warnings=raw.warnings,
     )
 
 
@@ -170,18 +166,38 @@ def _apply(fixes: tuple[tuple[str, Fix], ...] | list[tuple[str, Fix]], text: str
     return text
 
 
-def _split_caption(caption: str, changes: list[Change]) -> tuple[str, str | None]:
+def _split_caption(
+    caption: str, given: str | None, changes: list[Change]
+) -> tuple[str, str | None]:
+    """Split every trailing credit off the caption, then tidy its end.
+
+    A credit the reader found itself (``given``) comes last; one that repeats a
+    credit split off the caption is not repeated.
+    """
+    credits: list[str] = []
     rest, credit = split_credit(caption)
-    if credit is not None:
-        before = caption[len(rest) :].strip()
-        tail = rest[-_CONTEXT:]
-        changes.append(Change("caption-credit", "caption", f"{tail} {before}", f"credit: {credit}"))
-    if rest:
-        tidied = tidy_caption_end(rest)
-        if tidied != rest:
-            changes.append(Change("caption-end", "caption", *_excerpt(rest, tidied)))
-        rest = tidied
-    return rest, credit
+    while credit is not None:  # "... (AP) (AFP)": both are credits
+        removed = caption[len(rest) :].strip()
+        changes.append(
+            Change(
+                "caption-credit", "caption", f"{rest[-_CONTEXT:]} {removed}", f"credit: {credit}"
+            )
+        )
+        credits.insert(0, credit)
+        caption = rest
+        rest, credit = split_credit(caption)
+    if caption:
+        tidied = tidy_caption_end(caption)
+        if tidied != caption:
+            changes.append(Change("caption-end", "caption", *_excerpt(caption, tidied)))
+        caption = tidied
+    if given:
+        cleaned = clean_credit(given)
+        if cleaned != given:
+            changes.append(Change("credit-label", "credit", given, cleaned))
+        if cleaned.casefold() not in {c.casefold() for c in credits}:
+            credits.append(cleaned)
+    return caption, "; ".join(credits) or None
 
 
 def _find_dateline(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["looks_like_credit", "split_credit", "tidy_caption_end"]
+__all__ = ["clean_credit", "looks_like_credit", "split_credit", "tidy_caption_end"]
 
 _AGENCIES = (
     r"AFP|AP|Reuters|Getty(?: Images)?|EPA(?:-EFE)?|EFE|Anadolu(?: Agency)?|AA|DHA|IHA|Xinhua"
@@ -43,10 +43,12 @@ def looks_like_credit(text: str) -> bool:
     (True, True)
     >>> looks_like_credit("left"), looks_like_credit("2011"), looks_like_credit("Reuters")
     (False, False, True)
+    >>> looks_like_credit("http://x.org/a")
+    False
     """
     text = text.strip()
-    if not text or len(text.split()) > 8:
-        return False
+    if not text or len(text.split()) > 8 or any(mark in text for mark in ("://", "www.", "@")):
+        return False  # a link or an address is text, not a credit
     return bool(_AGENCY.search(text) or _PHOTO_WORD.search(text) or re.search(r"\w/\w", text))
 
 
@@ -78,6 +80,30 @@ def split_credit(caption: str) -> tuple[str, str | None]:
             continue
         return caption[: offset + match.start()].rstrip(), credit
     return caption, None
+
+
+_LEADING_LABEL = re.compile(rf"{_LABEL}\s?(?::|by\s)\s?", re.IGNORECASE)
+
+
+def clean_credit(credit: str) -> str:
+    """A credit as the renderer wants it: no parentheses, no label, no final period.
+
+    >>> clean_credit("(AFP)"), clean_credit("Photo: Mark Lewis."), clean_credit("Photo by J. Doe")
+    ('AFP', 'Mark Lewis', 'J. Doe')
+    >>> clean_credit("AP Photo/Jane Doe")
+    'AP Photo/Jane Doe'
+    """
+    text = credit.strip()
+    if text.startswith("(") and text.endswith(")") and "(" not in text[1:-1]:
+        text = text[1:-1].strip()
+    label = _LEADING_LABEL.match(text)
+    if label and label.end() < len(text):
+        text = text[label.end() :]
+    if text.endswith(".") and not re.search(
+        r"\b\w\.$", text
+    ):  # keep the period of an initial: "U.S."
+        text = text[:-1]
+    return text.strip() or credit.strip()
 
 
 _TERMINAL = ".!?…"
