@@ -100,7 +100,7 @@ def normalise(raw: RawArticle) -> Article:
         fields.append(("credit", raw.credit))
     fields += [(f"paragraph {n}", text) for n, text in enumerate(raw.paragraphs, 1)]
 
-    cleaned = [(where, _apply(CHARACTER_FIXES, text, where, changes)) for where, text in fields]
+    cleaned = [(where, _clean_characters(text, where, changes)) for where, text in fields]
     language = raw.metadata.language
     if not language:
         body = [text for where, text in cleaned if where not in ("caption", "credit")]
@@ -109,6 +109,8 @@ def normalise(raw: RawArticle) -> Article:
     # Fields are kept in the order they came, so the change log reads top to bottom.
     texts = {where: _apply(typography, text, where, changes) for where, text in cleaned}
     caption, credit = _split_caption(texts.get("caption", ""), texts.get("credit"), changes)
+    # Tidying the caption's end gives its last quote new neighbours: typeset again.
+    caption = _apply(typography, caption, "caption", changes)
     paragraphs = [(where, texts[where]) for where, _ in fields if where.startswith("paragraph")]
     kept: list[tuple[str, str]] = []
     for where, text in paragraphs:
@@ -163,6 +165,21 @@ def _apply(fixes: tuple[tuple[str, Fix], ...] | list[tuple[str, Fix]], text: str
         if fixed != text:
             changes.append(Change(name, where, *_excerpt(text, fixed)))
             text = fixed
+    return text
+
+
+def _clean_characters(text: str, where: str, changes: list[Change]) -> str:
+    """The character fixes, repeated (at most thrice) until none changes anything.
+
+    Removing a control character can join two halves of mojibake that ftfy
+    could not see as one ("Â\\x1f\\x91"): a second round repairs it, so that
+    normalising twice gives what normalising once gave.
+    """
+    for _ in range(3):
+        before = len(changes)
+        text = _apply(CHARACTER_FIXES, text, where, changes)
+        if len(changes) == before:
+            break
     return text
 
 

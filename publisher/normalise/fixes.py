@@ -70,15 +70,16 @@ _SPACE_RUNS = re.compile(" {2,}")
 
 
 def normalise_whitespace(text: str) -> str:
-    """Line breaks and tabs to spaces, runs of spaces to one, no spaces at the ends.
+    """Line breaks and tabs to spaces, runs of spaces to one, no whitespace at the ends.
 
-    No-break and other special spaces are kept: they were put there on purpose.
+    No-break and other special spaces inside the text are kept: they were put
+    there on purpose. At the ends of a field they mean nothing and go.
 
     >>> normalise_whitespace("  One line\\r\\nand\\tanother  ")
     'One line and another'
-    >>> normalise_whitespace("Nov.\\u00a01")
+    >>> normalise_whitespace("\\u00a0Nov.\\u00a01 ")
     'Nov.\\xa01'
     """
     text = _BREAKS_AND_TABS.sub(" ", text)
     text = _SPACE_RUNS.sub(" ", text)
-    return text.strip(" ")
+    return text.strip()

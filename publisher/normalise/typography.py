@@ -150,15 +150,17 @@ def ellipses(text: str) -> str:
     return _sub_outside(_ELLIPSIS, lambda m: "…", text)
 
 
-_DASHES = re.compile(r"(?<!-)-{2,3}(?!-)|(?<=\S) - (?=\S)")
+_DASHES = re.compile(r"(?<!-)-{2,3}(?!-)|(?<=\S )-(?= \S)")
 
 
 def _dash(match: re.Match[str]) -> str:
     text, start, end = match.string, match.start(), match.end()
+    if match.group() == "-":  # spaced: "word - word"
+        if text[start - 2].isdigit() and text[end + 1].isdigit():
+            return "-"  # 3 - 1 is a score: keep it
+        return "—"
     between_digits = start > 0 and text[start - 1].isdigit() and end < len(text)
     between_digits = between_digits and text[end].isdigit()
-    if match.group() == " - ":
-        return " - " if between_digits else " — "  # 3 - 1 is a score: keep it
     if match.group() == "--" and between_digits:
         return "–"  # 1990--2000 is a range
     return "—"
@@ -171,8 +173,8 @@ def dashes(text: str) -> str:
     spaces the writer typed. Two hyphens between digits are a range (en dash);
     longer runs of hyphens are rules, not dashes, and stay.
 
-    >>> dashes("Iraq -- and Syria - agreed---today; 1990--2000; 3 - 1; ----")
-    'Iraq — and Syria — agreed—today; 1990–2000; 3 - 1; ----'
+    >>> dashes("Iraq -- and Syria - agreed---today; 1990--2000; 3 - 1; ----; a - - b")
+    'Iraq — and Syria — agreed—today; 1990–2000; 3 - 1; ----; a — — b'
     """
     if "--" not in text and " - " not in text:
         return text
