@@ -93,7 +93,7 @@ def build_article(
         if fmt == "epub":
             from publisher.render.epub import render_epub
 
-            result = render_epub(article, theme, build_time=build_time)
+            result = render_epub(article, theme, build_time=build_time, cover=config.cover)
         else:
             from publisher.render.pdf import render_pdf
 

@@ -188,6 +188,9 @@ def build(
         str | None, typer.Option(help="pdf/a-3b, pdf/ua-1, pdf/x-4... (WeasyPrint's variants).")
     ] = None,
     image: Annotated[Path | None, typer.Option(help="The article's photo.")] = None,
+    cover: Annotated[
+        Path | None, typer.Option(help="A picture for the EPUB cover (default: generated).")
+    ] = None,
     lang: Annotated[str | None, typer.Option(help="Language tag, e.g. en, fr, de.")] = None,
     author: Annotated[
         list[str] | None, typer.Option("--author", help="An author; repeat for several.")
@@ -211,12 +214,17 @@ def build(
             raise UsageError("no article files found in the inputs given.")
         if image is not None and len(paths) > 1:
             raise UsageError("--image applies to one article only.", "Give one input with it.")
+        if cover is not None and len(paths) > 1:
+            raise UsageError("--cover applies to one article only.", "Give one input with it.")
+        if cover is not None and not cover.is_file():
+            raise UsageError(f"--cover {cover}: no such file.", "Give a JPEG or PNG picture.")
         chosen = tuple(dict.fromkeys(f.value for f in formats)) if formats else FORMATS
         config = BuildConfig(
             out_dir=out,
             formats=chosen,
             theme=theme,
             pdf=_pdf_options(page_size, bleed, marks, pdf_variant),
+            cover=cover,
         )
         options = InputOptions(
             overrides=_overrides(lang, author, date, publisher, source, identifier),

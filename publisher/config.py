@@ -145,3 +145,4 @@ class BuildConfig:
     formats: tuple[str, ...] = FORMATS
     theme: Path | None = None
     pdf: PdfOptions = PdfOptions()
+    cover: Path | None = None  # a picture for the EPUB cover instead of a generated one

@@ -42,6 +42,7 @@ class Metadata:
     identifier: str | None = None
     rights: str | None = None
     image: str | None = None
+    order: int | None = None
 
     def merged_over(self, lower: Metadata) -> Metadata:
         """Return self's known values laid over ``lower``'s (self wins).
@@ -120,3 +121,26 @@ class Article:
     def with_metadata(self, metadata: Metadata) -> Article:
         """Return a copy with other metadata."""
         return replace(self, metadata=metadata)
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    """Several articles published as one book: a daily digest, a dossier.
+
+    ``articles`` are in reading order. ``identifier`` is given or derived from
+    the articles; ``date`` is an ISO 8601 date.
+    """
+
+    title: str
+    articles: tuple[Article, ...]
+    date: str | None = None
+    identifier: str | None = None
+    publisher: str | None = None
+
+    @property
+    def language(self) -> str:
+        """The language most of the articles are in (the first article's on a tie)."""
+        counts: dict[str, int] = {}
+        for article in self.articles:
+            counts[article.language] = counts.get(article.language, 0) + 1
+        return max(counts, key=lambda lang: counts[lang]) if counts else "en"

@@ -11,6 +11,7 @@ Example ``article.toml``::
     identifier = "urn:uuid:..."
     rights = "© 2015 Daily Sabah"
     image = "photo.jpg"
+    order = 3              # position in a collection (else the order given)
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from publisher.readers.values import check_date, check_language
 
 _KEYS = ("authors", "date", "publisher", "source", "section", "language", "identifier", "rights")
 _ALIASES = {"author": "authors", "lang": "language", "id": "identifier", "url": "source"}
-KNOWN_KEYS = (*_KEYS, "image", *_ALIASES)
+KNOWN_KEYS = (*_KEYS, "image", "order", *_ALIASES)
 
 
 def sidecar_path(path: Path) -> Path:
@@ -55,7 +56,7 @@ def metadata_from_mapping(data: dict[str, Any], where: str) -> Metadata:
     values: dict[str, Any] = {}
     for key, value in data.items():
         name = _ALIASES.get(key, key)
-        if name not in (*_KEYS, "image"):
+        if name not in (*_KEYS, "image", "order"):
             known = ", ".join(KNOWN_KEYS)
             raise InputError(f"{where}: unknown key '{key}'.", f"Known keys: {known}.")
         values[name] = _value(name, value, where)
@@ -68,6 +69,10 @@ def _value(name: str, value: Any, where: str) -> Any:
         if not isinstance(items, list) or not all(isinstance(a, str) for a in items):
             raise InputError(f"{where}: 'authors' must be a name or a list of names.")
         return tuple(a.strip() for a in items if a.strip())
+    if name == "order":
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise InputError(f"{where}: 'order' must be a whole number.")
+        return value
     if name == "date":
         if isinstance(value, dt.datetime | dt.date):
             value = value.isoformat()
