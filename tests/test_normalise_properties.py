@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from publisher.model import Article, Metadata, RawArticle
 from publisher.normalise import normalise, normalise_text, text_fixes
+from publisher.normalise.fixes import remove_invisibles
 
 TOKENS = [
     *"abcxyzAIQ019 .,;:!?()[]-'\"`@/%&<>{}*\\_\u00a0\u202f\t\n\r",
@@ -52,7 +53,11 @@ def raw_articles(draw: st.DrawFn) -> RawArticle:
     if date is not None:
         paragraphs = (date, *paragraphs)
     for text in (headline, caption or "", *paragraphs):
+        # ftfy must have nothing to repair, also once invisible characters are out
+        # (removing them can join two halves of real-looking mojibake: "é\u202a”‘").
         assume(ftfy.fix_encoding(text) == text)
+        visible = remove_invisibles(text)
+        assume(ftfy.fix_encoding(visible) == visible)
     language = draw(st.sampled_from(LANGUAGES))
     return RawArticle(Path("story.txt"), headline, caption, paragraphs, Metadata(language=language))
 

@@ -67,6 +67,12 @@ def normalise_unicode(text: str) -> str:
 #: Line breaks of every kind (a field is one paragraph) and tabs become spaces.
 _BREAKS_AND_TABS = re.compile("\r\n|[\r\n\t\x0b\x0c\x85\u2028\u2029]")
 _SPACE_RUNS = re.compile(" {2,}")
+#: Whitespace trimmed from the ends of a field: all of it but the narrow no-break
+#: space, which belongs to a French guillemet ("«\u202f") even at a field's end.
+_ENDS = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u205f\u3000"
+)
 
 
 def normalise_whitespace(text: str) -> str:
@@ -82,4 +88,4 @@ def normalise_whitespace(text: str) -> str:
     """
     text = _BREAKS_AND_TABS.sub(" ", text)
     text = _SPACE_RUNS.sub(" ", text)
-    return text.strip()
+    return text.strip(_ENDS)
