@@ -252,9 +252,6 @@ def test_build_sample(tmp_path: Path) -> None:
     assert "Barriers block the approach" in text
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the normaliser does not pass RawArticle.credit and .warnings on yet"
-)
 def test_build_sample_credit_and_warnings(tmp_path: Path) -> None:
     path = copy_sample(SAMPLE, tmp_path)
     result = run_cli("build", path, "-o", tmp_path / "out", "--format", "epub")

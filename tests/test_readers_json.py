@@ -168,7 +168,6 @@ def test_round_trip_with_a_date_line(tmp_path: Path) -> None:
         assert after[key] == before[key], key
 
 
-@pytest.mark.xfail(strict=True, reason="the normaliser does not pass RawArticle.credit on yet")
 def test_round_trip_keeps_the_credit(tmp_path: Path) -> None:
     source = tmp_path / "story.txt"
     shutil.copy(SEED, source)
