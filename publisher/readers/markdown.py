@@ -13,11 +13,11 @@ Layout of a Markdown article::
 
     The U.S. and Iraq agreed to establish a committee...
 
-Front-matter keys: ``title`` (the headline; without it the first ``# heading``
-is), ``caption``, ``credit``, and the sidecar's metadata keys (``authors`` or
-``author``, ``date``, ``image``, ``language`` or ``lang``, ``section``,
-``publisher``, ``source`` or ``url``, ``identifier`` or ``id``, ``rights``),
-checked exactly as the sidecar checks them.
+Front-matter keys: ``title`` or ``headline`` (without one, the first ``# heading``
+is the headline), ``caption``, ``credit``, and the sidecar's metadata keys
+(``authors`` or ``author``, ``date``, ``image``, ``language`` or ``lang``,
+``section``, ``publisher``, ``source`` or ``url``, ``identifier`` or ``id``,
+``rights``, ``order``), checked exactly as the sidecar checks them.
 
 The body is parsed with markdown-it-py (CommonMark). Every block becomes a
 paragraph of plain text: subheadings, list items ("• " or "1. " kept) and
