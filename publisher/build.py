@@ -84,7 +84,7 @@ def build_article(
     if article.image is None and (article.caption or article.credit):
         warnings.append(
             "no image found (looked for --image, the sidecar's image, and "
-            f"{path.stem}.jpg/.jpeg/.png/.webp); the caption is printed without a photo"
+            f"{path.stem}.jpg/.jpeg/.png/.webp/.gif); the caption is printed without a photo"
         )
     outputs: list[Path] = []
     # Render everything first, then write: a failure in one format leaves no outputs half-done.

@@ -46,6 +46,8 @@ Examples:
   publisher verify bags/story bags/story.zip                # fixity and format checks
 
   publisher check out/story.epub out/story.pdf              # EPUBCheck and PDF checks
+
+  publisher preview story.txt --pages 1-2 -o preview       # PNG pictures of pages and cover
 """
 
 app = typer.Typer(
@@ -476,6 +478,58 @@ def check(
     expect = _guard(expectations)
     reports: list[object] = [_guard(lambda f=f: check_file(f, expect)) for f in files]  # type: ignore[misc]
     _print_reports(reports, as_json)
+
+
+@app.command()
+def preview(
+    path: Annotated[Path, typer.Argument(help="An article file.")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Folder for the pictures.")] = Path(
+        "preview"
+    ),
+    pages: Annotated[str, typer.Option(help="PDF pages to draw, e.g. 1, 1-2 or 1-2,5.")] = "1",
+    dpi: Annotated[int, typer.Option(help="Resolution of the page pictures.")] = 110,
+    theme: Annotated[Path | None, typer.Option(help="A theme folder.")] = None,
+    page_size: Annotated[str, typer.Option(help="A4, A5, Letter... or WIDTHxHEIGHT.")] = "A4",
+    image: Annotated[Path | None, typer.Option(help="The article's photo.")] = None,
+    cover: Annotated[Path | None, typer.Option(help="A picture for the cover.")] = None,
+) -> None:
+    """Draw PDF pages and the EPUB cover as PNG pictures, to look before printing."""
+    from publisher.build import InputOptions, build_time_from_env, load_article
+    from publisher.outputs import prepare_out_dir, write_atomic
+    from publisher.render.epub import render_epub
+    from publisher.render.pdf import render_pdf
+    from publisher.render.preview import (
+        cover_png,
+        epub_cover_image,
+        parse_page_range,
+        pdf_page_pngs,
+    )
+    from publisher.themes import load_theme
+
+    def run() -> list[Path]:
+        wanted = parse_page_range(pages)
+        options = PdfOptions(page_size=_parse_page_size(page_size))
+        article = load_article(path, InputOptions(image=image))
+        chosen = load_theme(theme)
+        prepare_out_dir(out)
+        when = build_time_from_env()
+        pdf = render_pdf(article, chosen, options, build_time=when).data
+        import pypdfium2
+
+        count = len(pypdfium2.PdfDocument(pdf))
+        wanted = parse_page_range(pages, page_count=count)
+        written = [
+            write_atomic(out / f"{path.stem}-page-{number}.png", picture)
+            for number, picture in zip(wanted, pdf_page_pngs(pdf, wanted, dpi), strict=True)
+        ]
+        epub = render_epub(article, chosen, build_time=when, cover=cover).data
+        written.append(
+            write_atomic(out / f"{path.stem}-cover.png", cover_png(epub_cover_image(epub)))
+        )
+        return written
+
+    for written in _guard(run):
+        print(written)
 
 
 def main() -> None:

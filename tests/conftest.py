@@ -85,9 +85,17 @@ PARAGRAPHS = (
 
 
 def sample_article(
-    folder: Path, *, image: bool = True, paragraphs: tuple[str, ...] = PARAGRAPHS, **fields: Any
+    folder: Path,
+    *,
+    image: bool = True,
+    paragraphs: tuple[str, ...] = PARAGRAPHS,
+    photo_size: tuple[int, int] = (1200, 900),
+    **fields: Any,
 ) -> Any:
-    """An ``Article`` in ``folder`` (with a small JPEG made by Pillow when ``image``)."""
+    """An ``Article`` in ``folder`` (with a JPEG made by Pillow when ``image``).
+
+    The default photo is large enough to print without a low-resolution warning.
+    """
     from PIL import Image as PILImage
 
     from publisher.model import Article, Image, Metadata
@@ -97,8 +105,8 @@ def sample_article(
     source.write_text("(the renderers never read this file)", encoding="utf-8")
     photo = None
     if image:
-        PILImage.new("RGB", (64, 48), (180, 40, 40)).save(folder / "photo.jpg", quality=80)
-        photo = Image(folder / "photo.jpg", "image/jpeg", 64, 48)
+        PILImage.new("RGB", photo_size, (180, 40, 40)).save(folder / "photo.jpg", quality=80)
+        photo = Image(folder / "photo.jpg", "image/jpeg", *photo_size)
     metadata = Metadata(
         authors=("Jane Doe", "Ali Hassan"),
         date="2024-01-25",

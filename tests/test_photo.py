@@ -81,7 +81,7 @@ def test_the_screen_copy_is_turned_shrunk_and_stripped(camera: Image) -> None:
 
 
 def test_a_small_photo_is_never_upsampled(tmp_path: Path) -> None:
-    article = sample_article(tmp_path)
+    article = sample_article(tmp_path, photo_size=(64, 48))
     data, _ = screen_copy(article.image)
     with PILImage.open(io.BytesIO(data)) as copy:
         assert copy.size == (64, 48)
@@ -169,7 +169,7 @@ def test_the_pdf_prints_the_print_copy_at_its_measured_width(camera: Image, tmp_
 
 
 def test_the_pdf_warns_about_a_tiny_photo_and_does_not_upsample_it(tmp_path: Path) -> None:
-    article = sample_article(tmp_path)  # a 64×48 photo, shown at its natural 17 mm
+    article = sample_article(tmp_path, photo_size=(64, 48))  # shown at its natural 17 mm
     rendered = render_pdf(article, load_theme(None), PdfOptions(), build_time=BUILD_TIME)
     assert "photo.jpg is 96 dpi at its printed width of 17 mm; print needs 150 dpi or more" in (
         rendered.warnings

@@ -114,7 +114,7 @@ def test_unknown_metadata_is_left_out_and_claims_stay_true(built: dict[str, Any]
     assert [e.text for e in root.iterfind(".//dc:rights", NS)] == [f"Photo: {CREDIT}"]
     assert metas(root, "schema:accessMode") == ["textual"]
     assert "alternativeText" not in metas(root, "schema:accessibilityFeature")
-    assert root.find(".//opf:item[@media-type='image/jpeg']", NS) is None
+    assert root.find(".//opf:item[@id='photo']", NS) is None
 
 
 def test_rights_come_from_the_metadata_when_given(tmp_path: Path) -> None:

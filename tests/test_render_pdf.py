@@ -204,7 +204,7 @@ def test_image_is_drawn(built: dict[str, Any]) -> None:
     images = [
         x for x in pdf.pages[0].Resources.get("/XObject", {}).values() if x.Subtype == "/Image"
     ]
-    assert [(int(i.Width), int(i.Height)) for i in images] == [(64, 48)]
+    assert [(int(i.Width), int(i.Height)) for i in images] == [(1200, 900)]
 
 
 def test_no_photo_keeps_caption_and_credit(tmp_path: Path) -> None:
