@@ -71,7 +71,7 @@ def pdf_page_pngs(pdf: bytes, pages: Sequence[int], dpi: int = 110) -> list[byte
     Raises UsageError for a page past the end or a dpi outside 1-1200, and
     InputError when ``pdf`` is not a PDF pdfium can open.
     """
-    import pypdfium2  # type: ignore[import-untyped]
+    import pypdfium2
 
     if not 1 <= dpi <= _MAX_DPI:
         raise UsageError(f"{dpi} dpi is out of range.", f"Use 1 to {_MAX_DPI} dpi (110 is good).")
