@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test venv java clean
+.PHONY: demo test venv java calibre clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ demo: $(STAMP)
 	$(BIN)/publisher build seeds -o out
 
 ## Lint, type-check and run the whole test suite (EPUBCheck needs Java).
-test: $(STAMP) java
+test: $(STAMP) java calibre
 	$(BIN)/ruff check publisher tests
 	$(BIN)/ruff format --check publisher tests
 	$(BIN)/mypy
@@ -28,6 +28,11 @@ test: $(STAMP) java
 java:
 	@command -v java >/dev/null 2>&1 || { \
 	  echo "make test needs Java 11 or newer to run EPUBCheck. Install it, e.g. 'apt-get install default-jre-headless', then run 'make test' again." >&2; \
+	  exit 1; }
+
+calibre:
+	@command -v ebook-meta >/dev/null 2>&1 || { \
+	  echo "make test needs calibre's ebook-meta to check that e-readers find the cover. Install it, e.g. 'apt-get install --no-install-recommends calibre', then run 'make test' again." >&2; \
 	  exit 1; }
 
 clean:
