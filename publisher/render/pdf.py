@@ -276,6 +276,11 @@ def _is_noise(message: str, blocked: tuple[str, ...]) -> bool:
     )
 
 
+def warm_up() -> None:
+    """Import WeasyPrint and build this process's FontConfiguration (for batch workers)."""
+    _font_config()
+
+
 def _font_config() -> Any:
     # One FontConfiguration per process: building one scans the system's fonts.
     global _FONT_CONFIG
