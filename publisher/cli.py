@@ -206,8 +206,25 @@ def build(
     encoding: Annotated[
         str | None, typer.Option(help="Force the input encoding, e.g. cp1252.")
     ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="Worker processes (default: CPUs).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Rebuild articles the build record says are unchanged.")
+    ] = False,
+    executor: Annotated[
+        str, typer.Option(help="local (worker processes) or dask (a Dask cluster).")
+    ] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="The Dask scheduler, e.g. tcp://HOST:8786.")
+    ] = None,
 ) -> None:
-    """Build an EPUB and a print-ready PDF of each article into OUT."""
+    """Build an EPUB and a print-ready PDF of each article into OUT.
+
+    With several inputs, articles are built in parallel and incrementally:
+    unchanged ones are skipped (OUT/.publisher.sqlite), every input gets a line
+    in OUT/report.jsonl, and the exit code is 1 if any failed.
+    """
     from publisher.build import InputOptions, build_time_from_env
 
     def setup() -> tuple[list[Path], InputOptions, BuildConfig]:
@@ -238,11 +255,21 @@ def build(
     paths, options, config = _guard(setup)
     build_time = _guard(build_time_from_env)
     _guard(lambda: _check_setup(config))
-    failures = _run_builds(paths, options, config, build_time)
-    if failures:
-        if len(paths) == 1:
-            _fail(failures[0])
-        _err(f"{len(failures)} of {len(paths)} articles failed.")
+    if len(paths) == 1 and executor == "local":
+        _build_one(paths[0], options, config, build_time)
+        return
+    from publisher.batch import BatchOptions, run_batch
+
+    batch = BatchOptions(force=force, executor=executor, scheduler=scheduler)
+    if jobs is not None:
+        batch = BatchOptions(jobs=jobs, force=force, executor=executor, scheduler=scheduler)
+    with _BatchReporter(len(paths)) as reporter:
+        outcomes = _guard(
+            lambda: run_batch(paths, options, config, build_time, batch, reporter.update)
+        )
+    failed = sum(o.status == "failed" for o in outcomes)
+    if failed:
+        _err(f"{failed} of {len(paths)} articles failed; see {config.out_dir / 'report.jsonl'}.")
         raise typer.Exit(1)
 
 
@@ -259,38 +286,94 @@ def _check_setup(config: BuildConfig) -> None:
     prepare_out_dir(config.out_dir)
 
 
-def _run_builds(
-    paths: list[Path], options: InputOptions, config: BuildConfig, build_time: dt.datetime
-) -> list[BaseException]:
-    """Build every input; one failure never stops the rest."""
+def _build_one(
+    path: Path, options: InputOptions, config: BuildConfig, build_time: dt.datetime
+) -> None:
+    """Build one article; its error is the command's error."""
     from publisher.build import build_article
 
-    failures: list[BaseException] = []
-    started = time.perf_counter()
-    for path in _progress(paths):
-        try:
-            result = build_article(path, options, config, build_time)
-        except PublisherError as exc:
-            failures.append(exc)
-            if len(paths) > 1:
-                _err(f"error: {exc}")
-            continue
-        except Exception as exc:
-            if len(paths) == 1:
-                _fail(exc)
-            failures.append(exc)
-            _err(f"internal error on {path}: {type(exc).__name__}: {exc} (run with --debug)")
-            if _state["debug"]:
-                traceback.print_exception(exc)
-            continue
-        for warning in result.warnings:
-            _err(f"warning: {path}: {warning}")
-        print(f"{path} -> {', '.join(str(p) for p in result.outputs)}")
-    if len(paths) > 1:
-        took = time.perf_counter() - started
-        ok = len(paths) - len(failures)
-        _err(f"built {ok} of {len(paths)} articles in {took:.1f} s.")
-    return failures
+    result = _guard(lambda: build_article(path, options, config, build_time))
+    for warning in result.warnings:
+        _err(f"warning: {path}: {warning}")
+    print(f"{path} -> {', '.join(str(p) for p in result.outputs)}")
+
+
+class _BatchReporter:
+    """Progress of a batch: a bar with count, rate and ETA on a terminal, plain lines otherwise."""
+
+    #: Seconds between plain progress lines when stderr is not a terminal.
+    INTERVAL = 5.0
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.counts = {"built": 0, "skipped": 0, "failed": 0}
+        self.started = time.perf_counter()
+        self.last_line = self.started
+        self._bar: object | None = None
+        self._task: object | None = None
+
+    def __enter__(self) -> _BatchReporter:
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            bar = Progress(
+                TextColumn("building"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            bar.start()
+            self._task = bar.add_task("build", total=self.total, rate="")
+            self._bar = bar
+        return self
+
+    def update(self, outcome: object) -> None:
+        from publisher.batch import Outcome
+
+        assert isinstance(outcome, Outcome)
+        self.done += 1
+        self.counts[outcome.status] += 1
+        for warning in outcome.warnings:
+            _err(f"warning: {outcome.input}: {warning}")
+        if outcome.status == "failed":
+            _err(f"error: {outcome.error}")
+        elif outcome.status == "built":
+            print(f"{outcome.input} -> {', '.join(outcome.outputs)}", flush=True)
+        now = time.perf_counter()
+        rate = self.done / max(now - self.started, 1e-9)
+        if self._bar is not None:
+            from rich.progress import Progress
+
+            assert isinstance(self._bar, Progress)
+            self._bar.update(self._task, advance=1, rate=f"{rate:.1f}/s")  # type: ignore[arg-type]
+        elif now - self.last_line >= self.INTERVAL or self.done == self.total:
+            self.last_line = now
+            eta = (self.total - self.done) / rate if rate else 0.0
+            _err(f"[{self.done}/{self.total}] {rate:.1f} articles/s, ETA {eta:.0f} s")
+
+    def __exit__(self, *_: object) -> None:
+        if self._bar is not None:
+            from rich.progress import Progress
+
+            assert isinstance(self._bar, Progress)
+            self._bar.stop()
+        took = time.perf_counter() - self.started
+        built, skipped, failed = (self.counts[k] for k in ("built", "skipped", "failed"))
+        _err(
+            f"built {built}, skipped {skipped} unchanged, failed {failed} "
+            f"of {self.total} articles in {took:.1f} s."
+        )
 
 
 def _progress(paths: list[Path]) -> Iterator[Path]:
