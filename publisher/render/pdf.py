@@ -29,6 +29,7 @@ What WeasyPrint does natively and what this module adds:
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import io
 import logging
@@ -60,6 +61,8 @@ _WIDE_PAGE = 170 * _POINTS["mm"]
 #: The private URL the print copy of the photo is served under.
 _PHOTO_URL = memory_url("photo")
 _FONT_CONFIG: Any = None
+#: Parsed stylesheets per (theme folders, page size, bleed, marks), for this process.
+_STYLESHEET_CACHE: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
 
 def render_pdf(
@@ -203,10 +206,21 @@ def placed_width_mm(article: Article, theme: Theme, options: PdfOptions) -> floa
 def _stylesheets(
     theme: Theme, options: PdfOptions, bleed: float, fetcher: Any, warnings: list[str]
 ) -> list[Any]:
-    """The fonts' @font-face rules, the theme's base and print CSS, and the @page rule."""
+    """The fonts' @font-face rules, the theme's base and print CSS, and the @page rule.
+
+    Parsed once per process for each theme and page setup: parsing @font-face
+    rules registers the fonts with the FontConfiguration again, which is slow
+    and grows memory over a long batch. A parse that blocked a URL or warned is
+    not cached, so every article still reports it.
+    """
+    key = (theme.folders, options.page_size, options.bleed, options.marks)
+    cached = _STYLESHEET_CACHE.get(key)
+    if cached is not None:
+        return list(cached)
     import weasyprint
 
     font_config = _font_config()
+    blocked_before, warned_before = len(fetcher.sandbox.blocked), len(warnings)
     stylesheets = [
         weasyprint.CSS(string=_font_faces_css(theme), url_fetcher=fetcher, font_config=font_config)
     ]
@@ -220,6 +234,8 @@ def _stylesheets(
                 )
             )
     stylesheets.append(weasyprint.CSS(string=_page_css(options, bleed)))
+    if len(fetcher.sandbox.blocked) == blocked_before and len(warnings) == warned_before:
+        _STYLESHEET_CACHE[key] = tuple(stylesheets)
     return stylesheets
 
 
@@ -274,6 +290,17 @@ def _is_noise(message: str, blocked: tuple[str, ...]) -> bool:
     return message.startswith("Using fontTools instead of HarfBuzz-Subset") or any(
         url in message for url in blocked
     )
+
+
+def _forget_fonts() -> None:
+    # Drop WeasyPrint objects before interpreter shutdown tears down the modules
+    # their __del__ needs (else Python prints an ignored TypeError at exit).
+    global _FONT_CONFIG
+    _STYLESHEET_CACHE.clear()
+    _FONT_CONFIG = None
+
+
+atexit.register(_forget_fonts)
 
 
 def warm_up() -> None:
