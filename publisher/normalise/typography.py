@@ -75,7 +75,9 @@ def quote_style(language: str) -> QuoteStyle:
 # a lookbehind, so a long run of word characters is scanned once, not once per
 # start. Each pattern runs only when a character it needs is in the text.
 _CODE = re.compile(r"`[^`]*+`")  # `code`
-_URL = re.compile(r"\b(?:https?://|ftp://|www\.)[^\s<>\"'`]++")
+# A URL ends at whitespace or any quotation mark, straight or typographic, so
+# quotes around a URL are still curled (and curling them cannot move its end).
+_URL = re.compile(r"\b(?:https?://|ftp://|www\.)[^\s<>\"'`«»“”‘’„‚‹›]++")
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)++")
 _DIGIT_QUOTE = re.compile(r"\d'")
 _MEASUREMENT = re.compile(
