@@ -233,5 +233,5 @@ def test_folder_build_picks_up_every_format(tmp_path: Path) -> None:
     shutil.copy(SEED, folder / "seed.txt")
     result = run_cli("build", folder, "-o", tmp_path / "out", "--format", "epub")
     assert result.returncode == 0, result.stderr
-    built = sorted(p.name for p in (tmp_path / "out").iterdir())
+    built = sorted(p.name for p in (tmp_path / "out").glob("*.epub"))
     assert built == ["article.epub", "cms-article.epub", "news-page.epub", "seed.epub"]
