@@ -126,8 +126,9 @@ def _uid(href: str) -> str:
 
 
 def _stylesheet(theme: Theme, href: str, roots: tuple[Path, ...]) -> bytes:
-    path = theme.stylesheet(href.removeprefix("css/"))
-    return read_allowed(path, roots)
+    # The stylesheet and what the theme's [css] adds after it, as one file.
+    layers = theme.stylesheet_layers(href.removeprefix("css/"))
+    return b"\n".join(read_allowed(path, roots) for path in layers)
 
 
 def _image_item(article: Article, roots: tuple[Path, ...], warnings: list[str]) -> Any:

@@ -40,6 +40,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from publisher.config import PdfAttachment, PdfOptions
@@ -224,8 +225,8 @@ def _stylesheets(
     stylesheets = [
         weasyprint.CSS(string=_font_faces_css(theme), url_fetcher=fetcher, font_config=font_config)
     ]
-    for name in ("base.css", "print.css"):
-        css = _theme_stylesheet(theme, name, fetcher, warnings)
+    for path in (*theme.stylesheet_layers("base.css"), *theme.stylesheet_layers("print.css")):
+        css = _theme_stylesheet(path, fetcher, warnings)
         if css is not None:
             text, base_url = css
             stylesheets.append(
@@ -360,12 +361,7 @@ def _font_faces_css(theme: Theme) -> str:
     return "\n".join(rules)
 
 
-def _theme_stylesheet(
-    theme: Theme, name: str, fetcher: Any, warnings: list[str]
-) -> tuple[str, str] | None:
-    path = theme.find(f"css/{name}")
-    if path is None:
-        return None
+def _theme_stylesheet(path: Path, fetcher: Any, warnings: list[str]) -> tuple[str, str] | None:
     url = path.absolute().as_uri()
     try:
         data, _ = fetcher.sandbox.read_url(url)

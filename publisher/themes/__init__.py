@@ -1,15 +1,27 @@
-"""Themes: an ordered list of folders (the user's first, then the default).
+"""Themes: an ordered list of folders (the user's, then what it extends, then the default).
 
 A theme folder may hold any subset of::
 
-    theme.toml          name, and a [fonts] table (see ``default/theme.toml``)
+    theme.toml          name, description, extends, [css], [fonts], [cover]
+                        (see ``default/theme.toml``)
     templates/          Jinja2 templates (``article.xhtml`` includes ``body.xhtml``)
     css/base.css        shared by the EPUB and the PDF
     css/epub.css        EPUB only
     css/print.css       PDF only
 
-Whatever the user's folder lacks is taken from the default theme shipped in
-``publisher/themes/default``, so a user overrides one file and inherits the rest.
+A file in a folder replaces the file of the same name further down the list,
+so a user overrides one file and inherits the rest. ``extends`` names the
+theme a folder builds on: a built-in theme (``publisher/themes/<name>``, see
+``catalog``) or a folder path, relative to the ``theme.toml``. Every list ends
+with the default theme; settings merge key by key, the top folder winning.
+
+Stylesheets can also be extended instead of replaced: ``[css]`` lists files
+added after the stylesheet of that name (``base``, ``epub``, ``print``), in
+the cascade order (the default's additions first, the user's last)::
+
+    [css]
+    base = ["css/broadsheet.css"]
+    print = ["css/broadsheet-print.css"]
 """
 
 from __future__ import annotations
@@ -25,8 +37,12 @@ from typing import Any
 import jinja2
 
 from publisher.errors import ThemeError
+from publisher.themes.catalog import THEMES_DIR, installed_themes, not_installed
+from publisher.themes.language import byline, is_rtl, uppercase
 
-DEFAULT_THEME = Path(__file__).resolve().parent / "default"
+DEFAULT_THEME = THEMES_DIR / "default"
+#: The stylesheets a theme has; ``[css]`` may add files after each.
+STYLESHEETS = ("base", "epub", "print")
 FACES = {
     "regular": ("normal", "normal"),
     "italic": ("normal", "italic"),
@@ -59,6 +75,9 @@ class Theme:
     folders: tuple[Path, ...]
     fonts: tuple[FontFace, ...]
     environment: jinja2.Environment = field(compare=False, repr=False)
+    #: ``[css]`` additions: (stylesheet, files added after it), default's first.
+    added_css: tuple[tuple[str, tuple[Path, ...]], ...] = ()
+    description: str = ""
 
     def find(self, relative: str) -> Path | None:
         """Return the first folder's copy of ``relative`` (e.g. ``css/print.css``)."""
@@ -77,6 +96,15 @@ class Theme:
                 "Restore it in the default theme or add it to your theme folder.",
             )
         return found
+
+    def stylesheet_layers(self, name: str) -> tuple[Path, ...]:
+        """``css/{name}`` and the files ``[css]`` adds after it, in cascade order.
+
+        A renderer applies them in this order (the PDF) or joins them into one
+        file (the EPUB).
+        """
+        added = dict(self.added_css).get(name.removesuffix(".css"), ())
+        return (self.stylesheet(name), *added)
 
     @property
     def font_folders(self) -> tuple[Path, ...]:
@@ -118,34 +146,110 @@ def join_names(names: Iterable[str]) -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def load_theme(path: Path | None) -> Theme:
-    """Load the theme in ``path`` over the default theme (or the default alone).
+def resolve_theme(value: str | Path) -> Path:
+    """The folder of ``--theme VALUE``: a folder path if it exists, else a built-in theme.
 
-    Raises ThemeError for a missing folder, a broken ``theme.toml`` or a template
-    with a syntax error, so a broken theme fails before any article is rendered.
+    Raises ThemeError, listing the installed themes, when it is neither.
+    """
+    folder = Path(value).expanduser()
+    if folder.is_dir():
+        return folder.resolve()
+    builtin = installed_themes().get(str(value))
+    if builtin is not None:
+        return builtin
+    text = str(value)
+    if "/" in text or "\\" in text or text.startswith(".") or folder.exists():
+        names = ", ".join(installed_themes())
+        raise ThemeError(
+            f"The theme folder '{value}' does not exist or is not a folder.",
+            f"Pass --theme a folder holding templates/ and/or css/, or the name of a "
+            f"built-in theme ({names}), or leave it out.",
+        )
+    raise not_installed(text)
+
+
+def load_theme(path: str | Path | None) -> Theme:
+    """Load the theme ``path`` (a folder or a built-in name), what it extends, then the default.
+
+    Raises ThemeError for a missing folder or name, an ``extends`` cycle, a
+    broken ``theme.toml`` or a template with a syntax error, so a broken theme
+    fails before any article is rendered.
     """
     folders: list[Path] = []
-    if path is not None:
-        folder = Path(path).expanduser()
-        if not folder.is_dir():
+    own: dict[Path, dict[str, Any]] = {}
+    current = None if path is None else resolve_theme(path)
+    while current is not None and current != DEFAULT_THEME:
+        if current in folders:
+            chain = " → ".join(str(folder) for folder in (*folders, current))
             raise ThemeError(
-                f"The theme folder '{path}' does not exist or is not a folder.",
-                "Pass --theme a folder holding templates/ and/or css/, or leave it out.",
+                f"The themes extend each other in a cycle: {chain}.",
+                "Make one of them extend a built-in theme such as 'default'.",
             )
-        folders.append(folder.resolve())
-    if DEFAULT_THEME not in folders:
-        folders.append(DEFAULT_THEME)
+        folders.append(current)
+        own[current] = _read_settings(current)
+        current = _extended(own[current], current)
+    folders.append(DEFAULT_THEME)
+    own[DEFAULT_THEME] = _read_settings(DEFAULT_THEME)
 
     settings: dict[str, Any] = {}
+    added: dict[str, list[Path]] = {}
     for folder in reversed(folders):  # default first, so the user's values win
-        _merge_settings(settings, _read_settings(folder))
+        settings_here = dict(own[folder])
+        for name, files in _added_css(settings_here.pop("css", {}), folder).items():
+            added.setdefault(name, []).extend(files)
+        settings_here.pop("extends", None)
+        _merge_settings(settings, settings_here)
     environment = _make_environment(folders)
     return Theme(
         name=str(settings.get("name", folders[0].name)),
         folders=tuple(folders),
         fonts=_font_faces(settings.get("fonts", {})),
         environment=environment,
+        added_css=tuple((name, tuple(files)) for name, files in added.items()),
+        description=" ".join(str(settings.get("description", "")).split()),
     )
+
+
+def _extended(settings: dict[str, Any], folder: Path) -> Path | None:
+    """The folder ``extends`` names (None without it): a path from ``folder``, or a built-in."""
+    value = settings.get("extends")
+    if value is None:
+        return None
+    where = f" (extends in {folder / 'theme.toml'})"
+    if not isinstance(value, str) or not value.strip():
+        raise ThemeError(
+            f"extends{where} must be a theme name or a folder path.",
+            'Write e.g. extends = "default" or extends = "../house-style".',
+        )
+    candidate = (folder / Path(value).expanduser()).resolve()
+    if candidate.is_dir():
+        return candidate
+    builtin = installed_themes().get(value)
+    if builtin is None:
+        raise not_installed(value, where)
+    return builtin
+
+
+def _added_css(table: object, folder: Path) -> dict[str, list[Path]]:
+    """A folder's ``[css]`` table, checked: stylesheet name -> files inside ``folder``."""
+    hint = (
+        "[css] maps base, epub or print to a list of CSS files in the theme folder, "
+        'e.g. base = ["css/extra.css"].'
+    )
+    if not isinstance(table, dict):
+        raise ThemeError(f"The [css] table of {folder / 'theme.toml'} is not a table.", hint)
+    added: dict[str, list[Path]] = {}
+    for name, files in table.items():
+        if name not in STYLESHEETS or not isinstance(files, list):
+            raise ThemeError(f"[css] {name} in {folder / 'theme.toml'} is not valid.", hint)
+        for relative in files:
+            path = (folder / str(relative)).resolve()
+            if not isinstance(relative, str) or not path.is_relative_to(folder):
+                raise ThemeError(f"[css] {name} lists '{relative}', outside {folder}.", hint)
+            if not path.is_file():
+                raise ThemeError(f"[css] {name} lists '{relative}', which is not a file.", hint)
+            added.setdefault(name, []).append(path)
+    return added
 
 
 def _read_settings(folder: Path) -> dict[str, Any]:
@@ -153,17 +257,48 @@ def _read_settings(folder: Path) -> dict[str, Any]:
     if not toml_path.exists():
         return {}
     try:
-        return tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        settings = tomllib.loads(toml_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ThemeError(
             f"The theme settings '{toml_path}' cannot be read: {error}.",
             "Fix the TOML syntax (see publisher/themes/default/theme.toml) or delete the file.",
         ) from error
+    _anchor_font_folders(settings.get("fonts"), folder.resolve())
+    return settings
+
+
+def _anchor_font_folders(fonts: object, folder: Path) -> None:
+    """Turn each ``[fonts.ROLE] path`` into the absolute folder it names inside ``folder``.
+
+    Done per theme folder, before settings merge, so a path always means the
+    folder of the ``theme.toml`` that wrote it; a path leaving that folder is refused.
+    """
+    if not isinstance(fonts, dict):
+        return
+    for role, spec in fonts.items():
+        if not isinstance(spec, dict) or "path" not in spec:
+            continue
+        if "package" in spec:
+            raise ThemeError(f"The font role '{role}' names both a package and a path.", _FONT_HINT)
+        relative = spec["path"]
+        resolved = (folder / str(relative)).resolve()
+        if not isinstance(relative, str) or not resolved.is_relative_to(folder):
+            raise ThemeError(
+                f"The font folder '{relative}' ({role}) is not inside the theme folder {folder}.",
+                _FONT_HINT,
+            )
+        if not resolved.is_dir():
+            raise ThemeError(f"The font folder '{relative}' ({role}) does not exist.", _FONT_HINT)
+        spec["path"] = resolved
 
 
 def _merge_settings(into: dict[str, Any], over: dict[str, Any]) -> None:
     for key, value in over.items():
         if isinstance(value, dict) and isinstance(into.get(key), dict):
+            # A font role takes its files from a package or a path, never both.
+            for source, other in (("package", "path"), ("path", "package")):
+                if source in value:
+                    into[key].pop(other, None)
             _merge_settings(into[key], value)
         else:
             into[key] = value
@@ -176,7 +311,11 @@ def _font_faces(fonts: object) -> tuple[FontFace, ...]:
     for role, spec in fonts.items():
         if not isinstance(spec, dict) or not isinstance(spec.get("family"), str):
             raise ThemeError(f"The font role '{role}' in theme.toml has no family.", _FONT_HINT)
-        folder = _font_package_folder(str(spec.get("package", "")), role)
+        path = spec.get("path")
+        if isinstance(path, Path):
+            folder = path
+        else:
+            folder = _font_package_folder(str(spec.get("package", "")), role)
         for key, (weight, style) in FACES.items():
             filename = spec.get(key)
             if filename is None:
@@ -191,7 +330,10 @@ def _font_faces(fonts: object) -> tuple[FontFace, ...]:
     return tuple(faces)
 
 
-_FONT_HINT = "Each [fonts.ROLE] needs family, package (e.g. font_source_serif_pro) and files."
+_FONT_HINT = (
+    "Each [fonts.ROLE] needs family, package (e.g. font_source_serif_pro) or path "
+    "(a folder in the theme, e.g. fonts), and files."
+)
 
 
 def _font_package_folder(package: str, role: str) -> Path:
@@ -219,6 +361,9 @@ def _make_environment(folders: list[Path]) -> jinja2.Environment:
     )
     environment.filters["breakable"] = breakable
     environment.filters["join_names"] = join_names
+    environment.filters["uppercase"] = uppercase
+    environment.filters["byline"] = byline
+    environment.tests["rtl"] = is_rtl
     for name in environment.list_templates():
         try:
             environment.get_template(name)

@@ -1,0 +1,103 @@
+"""Language-aware helpers for theme templates: text direction and upper-casing.
+
+Registered in every theme's Jinja environment: the test ``rtl``
+(``{% if lang is rtl %} dir="rtl"{% endif %}``) and the filter ``uppercase``
+(``{{ article.metadata.section | uppercase(lang) }}``) and the filter ``byline``
+(``{{ article.metadata.authors | byline(lang) }}``: "By …", "Par … et …").
+
+Themes upper-case in the template, not with CSS ``text-transform``: Python's
+``str.upper`` and many e-readers ignore the language, and Turkish and
+Azerbaijani need dotted ``i`` → ``İ`` and dotless ``ı`` → ``I``.
+"""
+
+from __future__ import annotations
+
+__all__ = ["RTL_LANGUAGES", "byline", "is_rtl", "uppercase"]
+
+#: Languages written right to left (ISO 639 codes), unless a script subtag says otherwise.
+RTL_LANGUAGES = frozenset(
+    {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ps", "sd", "ug", "ur", "yi"}
+)
+#: Script subtags (ISO 15924) of right-to-left scripts.
+_RTL_SCRIPTS = frozenset({"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "mand", "samr"})
+#: Languages whose upper case of i is İ (CLDR's special casing).
+_DOTTED_I_LANGUAGES = frozenset({"tr", "az", "crh"})
+_DOTTED_UPPER = str.maketrans({"i": "İ", "ı": "I"})
+
+
+def _subtags(language: str) -> list[str]:
+    return language.strip().lower().replace("_", "-").split("-")
+
+
+def is_rtl(language: object) -> bool:
+    """Whether text in the BCP 47 ``language`` runs right to left.
+
+    A script subtag decides when there is one (``az-Arab`` is, ``ku-Latn`` is not).
+
+    >>> is_rtl("ar"), is_rtl("he-IL"), is_rtl("fa_IR"), is_rtl("ur"), is_rtl("en")
+    (True, True, True, True, False)
+    >>> is_rtl("az-Arab"), is_rtl("ar-Latn"), is_rtl("")
+    (True, False, False)
+    """
+    if not isinstance(language, str) or not language.strip():
+        return False
+    primary, *rest = _subtags(language)
+    scripts = [tag for tag in rest if len(tag) == 4 and tag.isalpha()]
+    if scripts:
+        return scripts[0] in _RTL_SCRIPTS
+    return primary in RTL_LANGUAGES
+
+
+def uppercase(text: object, language: str = "") -> str:
+    """Upper-case ``text`` the way ``language`` does; Turkish and Azerbaijani keep the dot on i.
+
+    >>> uppercase("İstanbul'da ışık ve iğne", "tr")
+    "İSTANBUL'DA IŞIK VE İĞNE"
+    >>> uppercase("Diyarbakır", "az-Latn"), uppercase("istanbul", "en")
+    ('DİYARBAKIR', 'ISTANBUL')
+    >>> uppercase("Straße", "de"), uppercase(None)
+    ('STRASSE', '')
+    """
+    if text is None:
+        return ""
+    value = str(text)
+    if language and _subtags(language)[0] in _DOTTED_I_LANGUAGES:
+        value = value.translate(_DOTTED_UPPER)
+    return value.upper()
+
+
+#: The byline's label and the word before the last name, per language (English otherwise).
+_BYLINE_WORDS = {
+    "en": ("By", "and"),
+    "fr": ("Par", "et"),
+    "de": ("Von", "und"),
+    "es": ("Por", "y"),
+    "it": ("Di", "e"),
+    "pt": ("Por", "e"),
+    "nl": ("Door", "en"),
+    "tr": ("", "ve"),
+    "ar": ("بقلم", "و"),
+}
+
+
+def byline(names: object, language: str = "en") -> str:
+    """The byline for ``names`` in ``language``: its label, then the names joined.
+
+    >>> byline(["Jane Doe", "Ali Hassan"]), byline(["Ann", "Bo", "Cy"], "fr-CA")
+    ('By Jane Doe and Ali Hassan', 'Par Ann, Bo et Cy')
+    >>> byline(["Ayşe Yılmaz", "Can Öz"], "tr"), byline([], "de")
+    ('Ayşe Yılmaz ve Can Öz', '')
+    """
+    items = [str(name) for name in names] if isinstance(names, list | tuple) else [str(names)]
+    items = [name for name in items if name.strip()]
+    if not items:
+        return ""
+    primary = _subtags(language)[0] if language else "en"
+    label, conjunction = _BYLINE_WORDS.get(primary, _BYLINE_WORDS["en"])
+    joined = items[0]
+    if len(items) > 1:
+        joined = f"{'، ' if primary == 'ar' else ', '}".join(items[:-1])
+        # Arabic writes "and" (و) joined to the next word.
+        space = "" if primary == "ar" else " "
+        joined = f"{joined} {conjunction}{space}{items[-1]}"
+    return f"{label} {joined}" if label else joined
