@@ -54,6 +54,9 @@ ENGLISH = QuoteStyle("“", "”", "‘", "’")
 FRENCH = QuoteStyle(f"«{NNBSP}", f"{NNBSP}»", "“", "”")
 GERMAN = QuoteStyle("„", "“", "‚", "‘")
 SWISS = QuoteStyle("«", "»", "‹", "›")  # de-CH: guillemets, no spaces
+#: Spanish, as the RAE recommends: angular quotes first, English quotes inside
+#: (« … “ … ” … »), no spaces. Arabic and Persian news use the same guillemets.
+ANGULAR = QuoteStyle("«", "»", "“", "”")
 
 
 def quote_style(language: str) -> QuoteStyle:
@@ -63,12 +66,15 @@ def quote_style(language: str) -> QuoteStyle:
     ('„', '«\\u202f')
     >>> quote_style("de-CH") == SWISS, quote_style("tr") == ENGLISH
     (True, True)
+    >>> quote_style("es-MX") == ANGULAR, quote_style("ar") == ANGULAR
+    (True, True)
     """
     tag = language.lower().replace("_", "-")
     primary = tag.split("-", 1)[0]
     if primary == "de" and tag.endswith("-ch"):
         return SWISS
-    return {"fr": FRENCH, "de": GERMAN}.get(primary, ENGLISH)
+    styles = {"fr": FRENCH, "de": GERMAN, "es": ANGULAR, "ar": ANGULAR, "fa": ANGULAR}
+    return styles.get(primary, ENGLISH)
 
 
 # Linear-time by construction: every repeated part is possessive or anchored by
