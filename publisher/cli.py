@@ -177,7 +177,8 @@ def build(
         typer.Option("--format", "-f", help="epub or pdf; repeat for both (default: both)."),
     ] = None,
     theme: Annotated[
-        Path | None, typer.Option(help="A theme folder overriding any of the default's files.")
+        Path | None,
+        typer.Option(help="A theme: a folder, else a built-in name (publisher theme list)."),
     ] = None,
     page_size: Annotated[
         str, typer.Option(help="A4, A5, Letter... or WIDTHxHEIGHT such as 6inx9in.")
@@ -441,7 +442,10 @@ def archive(
         str | None, typer.Option("--source-organization", help="Who holds the archive.")
     ] = None,
     pdf_variant: Annotated[str, typer.Option(help="pdf/a-3b, pdf/a-3u or pdf/a-3a.")] = "pdf/a-3b",
-    theme: Annotated[Path | None, typer.Option(help="A theme folder.")] = None,
+    theme: Annotated[
+        Path | None,
+        typer.Option(help="A theme: a folder, else a built-in name (publisher theme list)."),
+    ] = None,
     image: Annotated[Path | None, typer.Option(help="The article's photo.")] = None,
     lang: Annotated[str | None, typer.Option(help="Language tag, e.g. en, fr, de.")] = None,
     encoding: Annotated[
@@ -571,7 +575,10 @@ def preview(
     ),
     pages: Annotated[str, typer.Option(help="PDF pages to draw, e.g. 1, 1-2 or 1-2,5.")] = "1",
     dpi: Annotated[int, typer.Option(help="Resolution of the page pictures.")] = 110,
-    theme: Annotated[Path | None, typer.Option(help="A theme folder.")] = None,
+    theme: Annotated[
+        Path | None,
+        typer.Option(help="A theme: a folder, else a built-in name (publisher theme list)."),
+    ] = None,
     page_size: Annotated[str, typer.Option(help="A4, A5, Letter... or WIDTHxHEIGHT.")] = "A4",
     image: Annotated[Path | None, typer.Option(help="The article's photo.")] = None,
     cover: Annotated[Path | None, typer.Option(help="A picture for the cover.")] = None,
@@ -613,6 +620,48 @@ def preview(
 
     for written in _guard(run):
         print(written)
+
+
+theme_app = typer.Typer(
+    name="theme",
+    help="List the built-in themes, or export one as a starting point for your own.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(theme_app, name="theme")
+
+
+@theme_app.command("list")
+def theme_list() -> None:
+    """Print each built-in theme with a one-line description (use one with --theme NAME)."""
+    from publisher.themes.catalog import describe_theme, installed_themes
+
+    def run() -> list[tuple[str, str]]:
+        return [(name, describe_theme(name)) for name in installed_themes()]
+
+    rows = _guard(run)
+    width = max(len(name) for name, _ in rows)
+    for name, description in rows:
+        print(f"{name:<{width}}  {description}".rstrip())
+
+
+@theme_app.command("export")
+def theme_export(
+    name: Annotated[str, typer.Argument(help="A built-in theme (see publisher theme list).")],
+    folder: Annotated[Path, typer.Argument(help="A new or empty folder to copy it into.")],
+) -> None:
+    """Copy a built-in theme's own files into FOLDER, to edit and use with --theme FOLDER.
+
+    Its theme.toml keeps `extends`, so the copy inherits the rest. Existing files
+    are never overwritten.
+    """
+    from publisher.themes.catalog import export_theme
+
+    written = _guard(lambda: export_theme(name, folder))
+    for path in written:
+        print(path)
+    _err(f"exported the theme '{name}' to {folder}; use it with --theme {folder}")
 
 
 def main() -> None:
