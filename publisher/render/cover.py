@@ -21,8 +21,10 @@ Text is laid out with Pillow's basic layout engine on every host (with or
 without libraqm), so the same input gives the same bytes anywhere. Right-to-left
 headlines (Arabic, Hebrew, Persian, Urdu...) get their characters put in visual
 order line by line and are right-aligned, but Arabic letters are not joined
-(no contextual shaping), mixed-direction runs are not reordered, and glyphs the
-theme's fonts lack are drawn as empty boxes.
+(no contextual shaping) and mixed-direction runs are not reordered. Each text
+is drawn in a face of the theme that has all its letters when there is one (an
+Arabic headline in the theme's Arabic font); otherwise the missing glyphs are
+drawn as empty boxes.
 """
 
 from __future__ import annotations
@@ -105,12 +107,13 @@ def render_cover(
     canvas = PIL.new("RGB", (WIDTH, HEIGHT), style.background)
     draw = ImageDraw.Draw(canvas)
     rtl = language.split("-")[0].lower() in _RTL_LANGUAGES
-    bold = _font_bytes(theme, style.headline_family, "bold")
-    regular = _font_bytes(theme, style.text_family, "normal")
+    bold = _font_bytes(theme, style.headline_family, "bold", title)
+    regular = _font_bytes(theme, style.text_family, "normal", date or "")
 
     if publication and publication.strip():
         band = _Box(MARGIN, 70, WIDTH - MARGIN, 200)
-        _draw_fitted(draw, publication.strip(), bold, band, style.accent, rtl, largest=96)
+        masthead = _font_bytes(theme, style.headline_family, "bold", publication)
+        _draw_fitted(draw, publication.strip(), masthead, band, style.accent, rtl, largest=96)
     if image is not None:
         photo = open_photo(image.path, roots).convert("RGB")
         area = (WIDTH, 1200)
@@ -174,17 +177,32 @@ def _colour(key: str, value: object) -> tuple[int, int, int]:
     return (int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16))
 
 
-def _font_bytes(theme: Theme, family: str, weight: str) -> bytes:
-    """The upright face of ``family`` in ``weight`` (or its nearest), read through the sandbox."""
+def _font_bytes(theme: Theme, family: str, weight: str, text: str = "") -> bytes:
+    """The upright face of ``family`` in ``weight`` (or its nearest), read through the sandbox.
+
+    A face that has every letter of ``text`` comes first, so an Arabic headline
+    is drawn in the theme's Arabic font rather than as empty boxes.
+    """
     faces = [f for f in theme.fonts if f.style == "normal"] or list(theme.fonts)
     if not faces:
         raise ThemeError("The theme has no fonts to draw the cover with.", _COVER_HINT)
+    letters = frozenset(char for char in text if not char.isspace())
 
-    def rank(face: FontFace) -> tuple[bool, bool]:
-        return (face.family != family, face.weight != weight)
+    def rank(face: FontFace) -> tuple[bool, bool, bool]:
+        covers = letters <= _characters(face.path) if letters else True
+        return (not covers, face.family != family, face.weight != weight)
 
     chosen = min(faces, key=rank)
     return read_allowed(chosen.path, theme.font_folders)
+
+
+@lru_cache(maxsize=64)
+def _characters(path: Path) -> frozenset[str]:
+    """The characters a font file has glyphs for (its cmap)."""
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+    with TTFont(path, lazy=True) as font:
+        return frozenset(chr(code) for code in font.getBestCmap())
 
 
 @lru_cache(maxsize=256)
