@@ -16,16 +16,11 @@ size as displayed: a photo whose EXIF orientation turns it a quarter turn
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from publisher.errors import ImageError
 from publisher.model import Image
-
-if TYPE_CHECKING:
-    from PIL import Image as PILImage
+from publisher.pillow import strict_decoding
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif")
 #: Pillow format name -> media type: the only formats publisher opens.
@@ -76,7 +71,7 @@ def inspect_image(path: Path) -> Image:
             with PILImage.open(path, formats=list(MEDIA_TYPES)) as img:
                 width, height = img.size
                 check_pixels(str(path), width, height)
-                _load_strictly(img)
+                img.load()
                 fmt = str(img.format)
                 orientation = img.getexif().get(EXIF_ORIENTATION, 1)
     except ImageError:
@@ -111,37 +106,3 @@ def check_pixels(name: str, width: int, height: int) -> None:
             f"above the limit of {MAX_PIXELS // 1_000_000} million.",
             "Scale the photo down before publishing (3000 pixels on the long edge is plenty).",
         )
-
-
-def _load_strictly(img: PILImage.Image) -> None:
-    """Decode every pixel, failing on a truncated file.
-
-    WeasyPrint sets Pillow's process-wide ``LOAD_TRUNCATED_IMAGES`` on import,
-    which would let half a JPEG through once a PDF has been rendered in this
-    process; switch it off for this one load.
-    """
-    from PIL import ImageFile
-
-    previous = ImageFile.LOAD_TRUNCATED_IMAGES
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-    try:
-        img.load()
-    finally:
-        ImageFile.LOAD_TRUNCATED_IMAGES = previous
-
-
-@contextmanager
-def strict_decoding() -> Iterator[None]:
-    """Make Pillow fail on truncated files inside the block, whatever was set before.
-
-    WeasyPrint sets ``ImageFile.LOAD_TRUNCATED_IMAGES = True`` when imported, so
-    after a first PDF a truncated photo would otherwise load as a grey half.
-    """
-    from PIL import ImageFile
-
-    previous = ImageFile.LOAD_TRUNCATED_IMAGES
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-    try:
-        yield
-    finally:
-        ImageFile.LOAD_TRUNCATED_IMAGES = previous

@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from publisher.errors import ImageError
 from publisher.model import Image
+from publisher.pillow import strict_decoding
 from publisher.render.fetch import read_allowed
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ def open_photo(path: Path, roots: Iterable[Path] | None = None) -> PILImage:
             "Check the file exists and is readable, or remove the image from the article.",
         ) from error
     try:
-        with warnings.catch_warnings(), _strict_decoding():
+        with warnings.catch_warnings(), strict_decoding():
             warnings.simplefilter("ignore", PIL.DecompressionBombWarning)
             with PIL.open(io.BytesIO(data), formats=list(_FORMATS)) as source:
                 if source.width * source.height > _MAX_PIXELS:
@@ -206,16 +206,3 @@ def _encode(picture: PILImage, quality: int, *, subsampling: int) -> tuple[bytes
         subsampling=subsampling,
     )
     return buffer.getvalue(), "image/jpeg"
-
-
-@contextmanager
-def _strict_decoding() -> Iterator[None]:
-    """As ``publisher.readers.images.strict_decoding`` (a renderer does not import a reader)."""
-    from PIL import ImageFile
-
-    previous = ImageFile.LOAD_TRUNCATED_IMAGES
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-    try:
-        yield
-    finally:
-        ImageFile.LOAD_TRUNCATED_IMAGES = previous
