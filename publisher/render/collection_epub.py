@@ -1,0 +1,388 @@
+"""Collection + Theme -> one EPUB 3 (an ebooklib adapter), reproducible and EPUBCheck-clean.
+
+Reading order (the spine): the cover, the title page, the contents, then one
+XHTML document per article (``article-001.xhtml``...), each with its photo
+and in its own language. The navigation document (not in the spine) holds
+the table of contents grouped by section (a nested list per section), the
+landmarks (cover, title page, contents, body matter) and the page list; the
+NCX has the same contents for EPUB 2 readers.
+
+Page list. The EPUB's pages are the PDF's of the same build: ``PageMap``
+says on which PDF page each block id first appears, and the title page,
+contents and articles carry the same block ids (``collection_html``). Before
+the block each page begins with, the EPUB gets ``<span epub:type="pagebreak"
+role="doc-pagebreak" id="page-N" aria-label="N"/>``; ``<nav
+epub:type="page-list">`` lists them, and the package names the PDF edition as
+the ``a11y:pageBreakSource``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from ebooklib import epub
+
+from publisher.errors import SandboxError
+from publisher.model import Article, Collection
+from publisher.render import Rendered
+from publisher.render.collection_html import (
+    PageMap,
+    article_id,
+    body,
+    contents_label,
+    identify_blocks,
+    insert_page_markers,
+    page_starts,
+    parse,
+    render_frame,
+    render_titlepage,
+    render_toc,
+    section_groups,
+    serialise,
+)
+from publisher.render.collection_pdf import collection_roots
+from publisher.render.cover import render_cover
+
+# Shared with the single-article EPUB renderer (kept private there; see the report).
+from publisher.render.epub import (
+    _CSS_COMMENT,
+    _CSS_REFERENCE,
+    _IMAGE_EXTENSIONS,
+    CERTIFIED_BY,
+    CONFORMS_TO,
+    COVER_HREF,
+    COVER_LONG_EDGE,
+    _cover_page,
+    _pixel_size,
+    _repack,
+    _stylesheet,
+    _write,
+)
+from publisher.render.fetch import is_allowed
+from publisher.render.html import EPUB_STYLESHEETS, iso_date, render_xhtml
+from publisher.themes import Theme
+
+TITLEPAGE_HREF = "titlepage.xhtml"
+TOC_HREF = "toc.xhtml"
+NAV_HREF = "nav.xhtml"
+
+
+def render_collection_epub(
+    collection: Collection,
+    theme: Theme,
+    *,
+    build_time: datetime,
+    page_map: PageMap,
+    page_source: str,
+    cover: Path | None = None,
+) -> Rendered:
+    """Render ``collection`` as EPUB 3 bytes; the same input and ``build_time`` give the same bytes.
+
+    ``page_map`` is the print edition's (``collection_pdf.layout_collection``)
+    and ``page_source`` names that edition. The cover is ``cover`` (a picture
+    the user named) or generated from the title, publisher, date and the first
+    photo in reading order. Photos are embedded as screen copies; a refused
+    photo is left out (caption and credit stay) and reported in the warnings.
+    """
+    roots = collection_roots(collection, theme)
+    warnings: list[str] = []
+    book = epub.EpubBook()
+    book.set_identifier(collection.identifier or "")
+    book.set_title(collection.title)
+    book.set_language(collection.language)
+    for href in EPUB_STYLESHEETS:
+        css = _stylesheet(theme, href, roots)
+        if _CSS_REFERENCE.search(_CSS_COMMENT.sub("", css.decode("utf-8", "replace"))):
+            warnings.append(
+                f"{href} refers to other files (url() or @import), which the EPUB does not carry."
+            )
+        uid = href.replace("/", "-").replace(".", "-")
+        book.add_item(epub.EpubItem(uid=uid, file_name=href, media_type="text/css", content=css))
+
+    cover_image = _cover_item(collection, theme, roots, cover)
+    book.add_item(cover_image)
+    # _cover_page reads only a headline and a language: give it the collection's.
+    first = collection.articles[0]
+    stand_in = replace(
+        first,
+        headline=collection.title,
+        metadata=replace(first.metadata, language=collection.language),
+    )
+    cover_page = _cover_page(stand_in, cover_image)
+    book.add_item(cover_page)
+
+    documents: list[tuple[str, Any]] = []  # (href, parsed document), in reading order
+    stylesheets = [f"{href}" for href in EPUB_STYLESHEETS]
+    titlepage = parse(
+        render_frame(
+            collection,
+            theme,
+            title=collection.title,
+            content=render_titlepage(collection, theme, "epub"),
+            body_class="collection medium-epub",
+            body_type="frontmatter",
+            stylesheets=stylesheets,
+        )
+    )
+    documents.append((TITLEPAGE_HREF, titlepage))
+    hrefs = [f"{article_id(i)}.xhtml" for i in range(len(collection.articles))]
+    toc = parse(
+        render_frame(
+            collection,
+            theme,
+            title=contents_label(collection.language),
+            content=render_toc(collection, theme, "epub", hrefs),
+            body_class="collection medium-epub",
+            body_type="frontmatter",
+            stylesheets=stylesheets,
+        )
+    )
+    documents.append((TOC_HREF, toc))
+    photos = 0
+    for index, article in enumerate(collection.articles):
+        image = _image_item(article, index, roots, warnings)
+        shown = article
+        if image is not None and article.image is not None:
+            book.add_item(image)
+            photos += 1
+            width, height = _pixel_size(image.content)
+            shown = replace(article, image=replace(article.image, width=width, height=height))
+        xhtml = render_xhtml(
+            shown,
+            theme,
+            medium="epub",
+            image_href=image.file_name if image is not None else None,
+        )
+        documents.append((hrefs[index], parse(xhtml)))
+
+    pages = _add_page_markers(documents, page_map)
+    spine: list[Any] = [cover_page]
+    for href, root in documents:
+        item = epub.EpubItem(
+            uid=href.removesuffix(".xhtml"),
+            file_name=href,
+            media_type="application/xhtml+xml",
+            content=serialise(root).encode("utf-8"),
+        )
+        book.add_item(item)
+        spine.append(item)
+    book.spine = spine
+    nav = epub.EpubItem(
+        uid="nav",
+        file_name=NAV_HREF,
+        media_type="application/xhtml+xml",
+        content=_nav_document(collection, hrefs, pages).encode("utf-8"),
+    )
+    nav.properties = ["nav"]
+    book.add_item(nav)
+    book.toc = _ncx_toc(collection, hrefs)
+    book.add_item(epub.EpubNcx())
+    alt_text = all(bool(a.caption) for a in collection.articles if a.image is not None)
+    _add_metadata(book, collection, page_source, photos=photos, alt_text=alt_text)
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": cover_image.id})
+    data = _write(book, build_time)
+    return Rendered(data=_repack(data, build_time), warnings=tuple(warnings))
+
+
+def _add_page_markers(documents: list[tuple[str, Any]], page_map: PageMap) -> list[str]:
+    """Give the documents their block ids and page-break markers; return the page hrefs."""
+    order: list[str] = []
+    home: dict[str, int] = {}  # block id -> index of its document
+    for number, (href, root) in enumerate(documents):
+        page = body(root)
+        if href in (TITLEPAGE_HREF, TOC_HREF):
+            ids = [i for part in page if part.get("id") for i in _blocks(part)]
+        else:
+            ids = identify_blocks(page, href.removesuffix(".xhtml"), rename=True)
+        order.extend(ids)
+        home.update(dict.fromkeys(ids, number))
+    starts = page_starts(order, page_map)
+    grouped: dict[int, dict[str | None, list[int]]] = {}
+    hrefs: list[str] = []
+    for number, ident in enumerate(starts, start=1):
+        where = home[ident] if ident is not None else len(documents) - 1
+        grouped.setdefault(where, {}).setdefault(ident, []).append(number)
+        hrefs.append(f"{documents[where][0]}#page-{number}")
+    for where, markers in grouped.items():
+        insert_page_markers(documents[where][1], markers)
+    return hrefs
+
+
+def _blocks(part: Any) -> list[str]:
+    # Title page and contents: their ids come from the templates, as in print.
+    return identify_blocks(part, part.get("id"), rename=False)
+
+
+def _image_item(article: Article, index: int, roots: tuple[Path, ...], warnings: list[str]) -> Any:
+    from publisher.render.photo import screen_copy
+
+    if article.image is None:
+        return None
+    try:
+        content, media_type = screen_copy(article.image, roots=roots)
+    except SandboxError as error:
+        warnings.append(f"{article.source}: {error.message}")
+        return None
+    return epub.EpubItem(
+        uid=f"photo-{index + 1:03d}",
+        file_name=f"images/photo-{index + 1:03d}.{_IMAGE_EXTENSIONS[media_type]}",
+        media_type=media_type,
+        content=content,
+    )
+
+
+def _cover_item(
+    collection: Collection, theme: Theme, roots: tuple[Path, ...], supplied: Path | None
+) -> Any:
+    """The cover picture: the supplied file's screen copy, or a generated cover."""
+    from publisher.render.photo import file_screen_copy
+
+    if supplied is not None:
+        allowed = (*roots, supplied.resolve())
+        content, media_type = file_screen_copy(supplied, roots=allowed, long_edge=COVER_LONG_EDGE)
+    else:
+        photos = (a.image for a in collection.articles if a.image is not None)
+        image = next((p for p in photos if is_allowed(p.path, roots)), None)
+        content = render_cover(
+            collection.title,
+            theme=theme,
+            publication=collection.publisher,
+            date=collection.date,
+            image=image,
+            language=collection.language,
+            roots=roots,
+        )
+        media_type = "image/jpeg"
+    item = epub.EpubCover(
+        uid="cover-image", file_name=f"images/cover.{_IMAGE_EXTENSIONS[media_type]}"
+    )
+    item.media_type = media_type
+    item.content = content
+    return item
+
+
+def _lang(article: Article, book: str) -> str:
+    if article.language == book:
+        return ""
+    return f" lang={quoteattr(article.language)} xml:lang={quoteattr(article.language)}"
+
+
+def _nav_document(collection: Collection, hrefs: list[str], pages: list[str]) -> str:
+    """The navigation document: contents by section, landmarks and the page list."""
+    lang = quoteattr(collection.language)
+    label = contents_label(collection.language)
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        "<!DOCTYPE html>",
+        '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"'
+        f" lang={lang} xml:lang={lang}>",
+        f'<head>\n<meta charset="utf-8"/>\n<title>{escape(label)}</title>\n</head>',
+        "<body>",
+        f'<nav epub:type="toc" id="toc" role="doc-toc">\n<h1>{escape(label)}</h1>\n<ol>',
+    ]
+
+    def entry(index: int) -> str:
+        article = collection.articles[index]
+        return (
+            f'<li><a href="{hrefs[index]}"{_lang(article, collection.language)}>'
+            f"{escape(article.headline)}</a></li>"
+        )
+
+    for section, indexes in section_groups(collection):
+        if section:
+            lines.append(f"<li><span>{escape(section)}</span>\n<ol>")
+        lines.extend(entry(index) for index in indexes)
+        if section:
+            lines.append("</ol>\n</li>")
+    lines.append("</ol>\n</nav>")
+    landmarks = [
+        ("cover", COVER_HREF, "Cover"),
+        ("titlepage", TITLEPAGE_HREF, "Title page"),
+        ("toc", TOC_HREF, label),
+        ("bodymatter", hrefs[0], "Start of content"),
+    ]
+    lines.append('<nav epub:type="landmarks" id="landmarks" hidden="">\n<h2>Landmarks</h2>\n<ol>')
+    lines.extend(
+        f'<li><a epub:type="{kind}" href="{href}">{escape(title)}</a></li>'
+        for kind, href, title in landmarks
+    )
+    lines.append("</ol>\n</nav>")
+    lines.append('<nav epub:type="page-list" id="page-list" hidden="">\n<h2>Pages</h2>\n<ol>')
+    lines.extend(
+        f'<li><a href="{href}">{number}</a></li>' for number, href in enumerate(pages, start=1)
+    )
+    lines.append("</ol>\n</nav>\n</body>\n</html>\n")
+    return "\n".join(lines)
+
+
+def _ncx_toc(collection: Collection, hrefs: list[str]) -> list[Any]:
+    """The NCX contents: a section is a point (at its first article) holding its articles."""
+    toc: list[Any] = []
+    for section, indexes in section_groups(collection):
+        links = [
+            epub.Link(hrefs[i], collection.articles[i].headline, f"toc-{article_id(i)}")
+            for i in indexes
+        ]
+        if section:
+            toc.append((epub.Section(section, hrefs[indexes[0]]), links))
+        else:
+            toc.extend(links)
+    return toc
+
+
+def _add_metadata(
+    book: Any, collection: Collection, page_source: str, *, photos: int, alt_text: bool
+) -> None:
+    """Bibliographic and accessibility metadata; only what is true of this book."""
+    authors = dict.fromkeys(name for a in collection.articles for name in a.metadata.authors)
+    for number, author in enumerate(authors, start=1):
+        book.add_author(author, uid=f"creator{number}")
+    if collection.publisher:
+        book.add_metadata("DC", "publisher", collection.publisher)
+    if date := iso_date(collection.date):
+        book.add_metadata("DC", "date", date)
+    sections = dict.fromkeys(a.metadata.section for a in collection.articles if a.metadata.section)
+    for section in sections:
+        book.add_metadata("DC", "subject", section)
+    count = len(collection.articles)
+    book.add_metadata(
+        "DC",
+        "description",
+        f"{count} articles: " + "; ".join(a.headline for a in collection.articles),
+    )
+
+    def declare(prop: str, value: str) -> None:
+        book.add_metadata(None, "meta", value, {"property": prop})
+
+    declare("schema:accessMode", "textual")
+    if photos:
+        declare("schema:accessMode", "visual")
+    declare("schema:accessModeSufficient", "textual")
+    features = ["structuralNavigation", "tableOfContents", "readingOrder"]
+    features += ["displayTransformability", "pageNavigation", "printPageNumbers"]
+    if photos and alt_text:
+        features.append("alternativeText")
+    for feature in features:
+        declare("schema:accessibilityFeature", feature)
+    declare("schema:accessibilityHazard", "none")
+    summary = (
+        f"This publication collects {count} news articles, each with a headline and "
+        "paragraphs in reading order, in its own language; it has a title page, a table of "
+        "contents grouped by section, landmarks, and a page list that follows the print "
+        "edition's pages; "
+        + (
+            "every photo has a text alternative taken from its caption, which is also printed "
+            "below it; "
+            if photos and alt_text
+            else ""
+        )
+        + "it has no hazards and its text can be restyled by the reader."
+    )
+    declare("schema:accessibilitySummary", summary)
+    declare("pageBreakSource", page_source)
+    declare("dcterms:conformsTo", CONFORMS_TO)
+    declare("a11y:certifiedBy", CERTIFIED_BY)

@@ -1,0 +1,233 @@
+"""Collection + Theme + PdfOptions -> the print edition: one PDF, and its page map.
+
+The print edition is one XHTML document (``print_edition``): a title page, the
+contents, then each article in a ``<div class="collection-item">``. The
+theme's print CSS (the collection rules at the end of the default
+``print.css``) starts the contents and every article on a right-hand page,
+prints each contents entry's page number with ``target-counter()`` on its
+link, sets the running head from the current article's headline
+(``string-set`` on ``h1.headline``) and makes one PDF bookmark per article
+(``bookmark-level: 1`` on article headlines, ``none`` on every other heading).
+
+Rendering is in two steps so the EPUB can use the layout without a PDF being
+written: ``layout_collection`` lays the document out with WeasyPrint and
+records on which page each block id first appears (``PageMap``, from the
+pages' ``anchors``); ``write_collection_pdf`` writes that same layout. Fonts,
+page size, bleed, marks, tagging, the sandboxed fetcher, print copies of the
+photos and reproducibility work as for one article (``pdf.render_pdf``),
+whose helpers this module uses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from lxml import etree  # type: ignore[import-untyped,unused-ignore]
+
+from publisher.config import PdfOptions
+from publisher.errors import PublisherError, RenderError
+from publisher.model import Collection
+from publisher.render import Rendered
+from publisher.render.collection_html import (
+    XHTML_NS,
+    PageMap,
+    article_id,
+    body,
+    identify_blocks,
+    parse,
+    render_frame,
+    render_titlepage,
+    render_toc,
+    serialise,
+)
+from publisher.render.fetch import allowed_roots, memory_url, sandboxed_url_fetcher
+from publisher.render.html import render_xhtml, utc_timestamp
+
+# Shared with the single-article PDF renderer (kept private there; see the report).
+from publisher.render.pdf import (
+    _captured_logs,
+    _finisher,
+    _font_config,
+    _is_noise,
+    _pixel_size,
+    _points,
+    _source_date_epoch,
+    _stylesheets,
+    check_variant,
+    page_classes,
+    placed_width_mm,
+)
+from publisher.themes import Theme
+
+
+@dataclass(frozen=True, slots=True)
+class PrintLayout:
+    """A laid-out print edition, ready to write, and where its pages begin."""
+
+    document: Any  # weasyprint.Document
+    page_map: PageMap
+    pdf_identifier: str  # hex, the PDF's file identifier
+    digest: bytes
+    bleed: float
+    fetcher: Any
+    warnings: tuple[str, ...]  # blocked resources, WeasyPrint's warnings
+
+
+def collection_roots(collection: Collection, theme: Theme) -> tuple[Path, ...]:
+    """The folders and files a render of the collection may read (every article's)."""
+    roots = (root for article in collection.articles for root in allowed_roots(article, theme))
+    return tuple(dict.fromkeys(roots))
+
+
+def print_edition(
+    collection: Collection,
+    theme: Theme,
+    articles: Sequence[str],
+    *,
+    created: str,
+    classes: Sequence[str] = (),
+) -> tuple[str, list[str]]:
+    """The whole print document, and its block ids in document order.
+
+    ``articles[i]`` is the i-th article rendered for print by ``render_xhtml``.
+    """
+    hrefs = [f"#{article_id(i)}" for i in range(len(collection.articles))]
+    parts = [
+        render_titlepage(collection, theme, "print"),
+        render_toc(collection, theme, "print", hrefs),
+    ]
+    xhtml = render_frame(
+        collection,
+        theme,
+        title=collection.title,
+        content="\n".join(parts),
+        body_class=" ".join(("collection", "medium-print", *classes)),
+        created=created,
+    )
+    root = parse(xhtml)
+    page = body(root)
+    order: list[str] = []
+    for part in page:
+        if isinstance(part.tag, str) and part.get("id"):
+            order.extend(identify_blocks(part, part.get("id"), rename=False))
+    for index, article_xhtml in enumerate(articles):
+        item = etree.SubElement(
+            page, f"{{{XHTML_NS}}}div", {"class": "collection-item", "id": article_id(index)}
+        )
+        item.text = "\n"
+        item.extend(list(body(parse(article_xhtml))))
+        order.extend(identify_blocks(item, article_id(index), rename=True))
+    return serialise(root), order
+
+
+def layout_collection(
+    collection: Collection, theme: Theme, options: PdfOptions, *, build_time: datetime
+) -> PrintLayout:
+    """Lay out the print edition with WeasyPrint and map its pages; write nothing yet."""
+    import weasyprint
+
+    from publisher.render.photo import print_copy
+
+    if options.variant is not None:
+        check_variant(options.variant)
+    bleed = _points(options.bleed) if options.bleed else 0.0
+    roots = collection_roots(collection, theme)
+    warnings: list[str] = []
+    resources: dict[str, tuple[bytes, str]] = {}
+    photo_digests = hashlib.sha256()
+    rendered: list[str] = []
+    classes = page_classes(options)
+    for index, article in enumerate(collection.articles):
+        shown, href = article, None
+        placed = placed_width_mm(article, theme, options) if article.image else None
+        if article.image is not None and placed is not None:
+            copy, media_type, notes = print_copy(article.image, placed, roots=roots)
+            warnings.extend(f"{article.source}: {note}" for note in notes)
+            href = memory_url(f"photo-{index + 1}")
+            resources[href] = (copy, media_type)
+            photo_digests.update(copy)
+            width, height = _pixel_size(copy)
+            shown = replace(article, image=replace(article.image, width=width, height=height))
+        rendered.append(
+            render_xhtml(shown, theme, medium="print", image_href=href, page_classes=classes)
+        )
+    created = utc_timestamp(build_time)
+    xhtml, order = print_edition(collection, theme, rendered, created=created, classes=classes)
+    seed = f"{collection.identifier}\n{created}\n{xhtml}".encode()
+    digest = hashlib.sha256(seed + photo_digests.digest()).digest()
+    fetcher = sandboxed_url_fetcher(roots, resources)
+    with _captured_logs() as logged, _source_date_epoch(build_time):
+        try:
+            document = weasyprint.HTML(
+                string=xhtml,
+                base_url=collection.articles[0].source.parent.resolve().as_uri() + "/",
+                url_fetcher=fetcher,
+            ).render(
+                stylesheets=_stylesheets(theme, options, bleed, fetcher, warnings),
+                font_config=_font_config(),
+                pdf_tags=options.tagged,
+                pdf_variant=options.variant,
+            )
+        except PublisherError:
+            raise
+        except Exception as error:  # WeasyPrint raises whatever its parts raise
+            raise RenderError(
+                f"WeasyPrint could not lay out the collection: {type(error).__name__}: {error}.",
+                "Try another theme or PDF variant; if it persists, report it with the articles.",
+            ) from error
+    blocked = fetcher.sandbox.blocked
+    warnings[:0] = fetcher.sandbox.warnings
+    warnings.extend(m for m in logged if not _is_noise(m, blocked))
+    return PrintLayout(
+        document=document,
+        page_map=map_pages(document, order),
+        pdf_identifier=digest[:16].hex(),
+        digest=digest,
+        bleed=bleed,
+        fetcher=fetcher,
+        warnings=tuple(warnings),
+    )
+
+
+def map_pages(document: Any, order: Sequence[str]) -> PageMap:
+    """On which page (1-based) each of the block ids ``order`` first appears."""
+    wanted = set(order)
+    first_page: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for ident in page.anchors:
+            if ident in wanted:
+                first_page.setdefault(ident, number)
+    return PageMap(first_page=first_page, page_count=len(document.pages))
+
+
+def write_collection_pdf(
+    layout: PrintLayout, options: PdfOptions, *, build_time: datetime
+) -> Rendered:
+    """Write the laid-out print edition as PDF bytes (the same layout gives the same bytes).
+
+    ``Rendered.warnings`` holds only what went wrong while writing; the
+    layout's own are in ``PrintLayout.warnings``.
+    """
+    with _captured_logs() as logged, _source_date_epoch(build_time):
+        try:
+            data = layout.document.write_pdf(
+                finisher=_finisher(layout.bleed, layout.digest),
+                pdf_identifier=layout.pdf_identifier.encode("ascii"),
+                pdf_variant=options.variant,
+                pdf_tags=options.tagged,
+            )
+        except PublisherError:
+            raise
+        except Exception as error:  # WeasyPrint raises whatever its parts raise
+            raise RenderError(
+                f"WeasyPrint could not write the collection: {type(error).__name__}: {error}.",
+                "Try another PDF variant; if it persists, report it with the articles.",
+            ) from error
+    blocked = layout.fetcher.sandbox.blocked
+    kept = [m for m in logged if not _is_noise(m, blocked)]
+    return Rendered(data=bytes(data), warnings=tuple(dict.fromkeys(kept)))
