@@ -219,8 +219,22 @@ def build(
     scheduler: Annotated[
         str | None, typer.Option(help="The Dask scheduler, e.g. tcp://HOST:8786.")
     ] = None,
+    collection: Annotated[
+        str | None,
+        typer.Option(help="Build ONE EPUB and PDF of all inputs with this title: OUT/<slug>.*"),
+    ] = None,
+    collection_date: Annotated[
+        str | None, typer.Option(help="The collection's date (default: its latest article's).")
+    ] = None,
+    collection_id: Annotated[
+        str | None, typer.Option(help="The collection's identifier (default: derived).")
+    ] = None,
 ) -> None:
     """Build an EPUB and a print-ready PDF of each article into OUT.
+
+    With --collection TITLE, all inputs become one EPUB and one PDF instead
+    (see publisher/collection.py for the reading order); if any input cannot
+    be read, nothing is built and the error lists every bad input.
 
     With several inputs, articles are built in parallel and incrementally:
     unchanged ones are skipped (OUT/.publisher.sqlite), every input gets a line
@@ -234,7 +248,7 @@ def build(
             raise UsageError("no article files found in the inputs given.")
         if image is not None and len(paths) > 1:
             raise UsageError("--image applies to one article only.", "Give one input with it.")
-        if cover is not None and len(paths) > 1:
+        if cover is not None and len(paths) > 1 and collection is None:
             raise UsageError("--cover applies to one article only.", "Give one input with it.")
         if cover is not None and not cover.is_file():
             raise UsageError(f"--cover {cover}: no such file.", "Give a JPEG or PNG picture.")
@@ -256,6 +270,18 @@ def build(
     paths, options, config = _guard(setup)
     build_time = _guard(build_time_from_env)
     _guard(lambda: _check_setup(config))
+    if collection is not None or collection_date is not None or collection_id is not None:
+        _build_collection(
+            paths,
+            options,
+            config,
+            build_time,
+            collection,
+            collection_date,
+            collection_id,
+            identifier,
+        )
+        return
     if len(paths) == 1 and executor == "local":
         _build_one(paths[0], options, config, build_time)
         return
@@ -297,6 +323,42 @@ def _build_one(
     for warning in result.warnings:
         _err(f"warning: {path}: {warning}")
     print(f"{path} -> {', '.join(str(p) for p in result.outputs)}")
+
+
+def _build_collection(
+    paths: list[Path],
+    options: InputOptions,
+    config: BuildConfig,
+    build_time: dt.datetime,
+    title: str | None,
+    date: str | None,
+    collection_id: str | None,
+    article_id: str | None,
+) -> None:
+    """Build all inputs as one collection; any error is the command's error."""
+    from publisher.collection import CollectionOptions, CollectionResult, build_collection
+    from publisher.readers.values import check_date
+
+    def run() -> CollectionResult:
+        if title is None:
+            raise UsageError("--collection-date and --collection-id need --collection TITLE.")
+        if not title.strip():
+            raise UsageError("--collection needs a title.", 'e.g. --collection "Morning Digest".')
+        if article_id is not None:
+            raise UsageError(
+                "--id sets one article's identifier.", "Use --collection-id for the collection."
+            )
+        chosen = CollectionOptions(
+            title=title,
+            date=check_date(date, "--collection-date", UsageError) if date else None,
+            identifier=collection_id,
+        )
+        return build_collection(paths, options, chosen, config, build_time)
+
+    result = _guard(run)
+    for warning in result.warnings:
+        _err(f"warning: {warning}")
+    print(f"{result.articles} articles -> {', '.join(str(p) for p in result.outputs)}")
 
 
 class _BatchReporter:
