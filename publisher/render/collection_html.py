@@ -312,6 +312,7 @@ def page_marker(number: int) -> Any:
             "id": f"page-{number}",
             "aria-label": str(number),
         },
+        nsmap={"epub": EPUB_NS},
     )
 
 
