@@ -116,6 +116,11 @@ def test_pdf_fonts_embedded_and_tagged(built: Path) -> None:
     with pikepdf.open(pdf) as doc:
         assert "/StructTreeRoot" in doc.Root
         assert str(doc.docinfo["/Title"]) == TITLE
+        pdf_id = bytes(doc.trailer.ID[0]).decode("ascii")
+    # The EPUB's pageBreakSource names this very PDF: its file name and identifier.
+    with zipfile.ZipFile(built / f"{SLUG}.epub") as zf:
+        opf = zf.read("EPUB/content.opf").decode()
+    assert f'"pageBreakSource">{SLUG}.pdf (PDF file identifier {pdf_id})<' in opf
 
 
 def article_starts(pages: list[str]) -> dict[int, int]:

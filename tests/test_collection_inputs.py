@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from dataclasses import replace
@@ -75,17 +76,26 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_epub_alone_still_gets_the_print_page_list(small: Path, tmp_path: Path) -> None:
+    from PIL import Image as PILImage
+
+    picture = tmp_path / "pictures" / "front.png"
+    picture.parent.mkdir()
+    PILImage.new("RGB", (800, 1200), (20, 60, 120)).save(picture)
+    out = tmp_path / "out"
     result = run_cli(
         "build", small, "--collection", "Evening Edition", "--format", "epub",
         "--collection-id", "urn:isbn:9780000000001", "--collection-date", "2024-02-01",
-        "-o", tmp_path, env={"SOURCE_DATE_EPOCH": "1706140800"},
+        "--cover", picture, "-o", out, env={"SOURCE_DATE_EPOCH": "1706140800"},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert [p.name for p in tmp_path.iterdir()] == ["evening-edition.epub"]
-    epub = tmp_path / "evening-edition.epub"
+    assert [p.name for p in out.iterdir()] == ["evening-edition.epub"]
+    epub = out / "evening-edition.epub"
     with zipfile.ZipFile(epub) as zf:
         opf = zf.read("EPUB/content.opf").decode()
         first = zf.read("EPUB/article-001.xhtml").decode()
+        cover = next(zf.read(n) for n in zf.namelist() if n.startswith("EPUB/images/cover."))
+    with PILImage.open(io.BytesIO(cover)) as shown:
+        assert shown.size == (800, 1200)  # the picture given with --cover, not a generated one
     assert '<dc:identifier id="id">urn:isbn:9780000000001</dc:identifier>' in opf
     assert "<dc:date>2024-02-01</dc:date>" in opf
     assert "<title>Report 4:" in first  # order = 1
