@@ -35,6 +35,7 @@ from publisher.render.collection_html import (
     body,
     contents_label,
     identify_blocks,
+    identify_parts,
     insert_page_markers,
     page_starts,
     parse,
@@ -115,33 +116,9 @@ def render_collection_epub(
     cover_page = _cover_page(stand_in, cover_image)
     book.add_item(cover_page)
 
-    documents: list[tuple[str, Any]] = []  # (href, parsed document), in reading order
-    stylesheets = [f"{href}" for href in EPUB_STYLESHEETS]
-    titlepage = parse(
-        render_frame(
-            collection,
-            theme,
-            title=collection.title,
-            content=render_titlepage(collection, theme, "epub"),
-            body_class="collection medium-epub",
-            body_type="frontmatter",
-            stylesheets=stylesheets,
-        )
-    )
-    documents.append((TITLEPAGE_HREF, titlepage))
     hrefs = [f"{article_id(i)}.xhtml" for i in range(len(collection.articles))]
-    toc = parse(
-        render_frame(
-            collection,
-            theme,
-            title=contents_label(collection.language),
-            content=render_toc(collection, theme, "epub", hrefs),
-            body_class="collection medium-epub",
-            body_type="frontmatter",
-            stylesheets=stylesheets,
-        )
-    )
-    documents.append((TOC_HREF, toc))
+    # (href, parsed document), in reading order
+    documents: list[tuple[str, Any]] = _front_matter(collection, theme, hrefs)
     photos = 0
     for index, article in enumerate(collection.articles):
         image = _image_item(article, index, roots, warnings)
@@ -188,6 +165,35 @@ def render_collection_epub(
     return Rendered(data=_repack(data, build_time), warnings=tuple(warnings))
 
 
+def _front_matter(collection: Collection, theme: Theme, hrefs: list[str]) -> list[tuple[str, Any]]:
+    """The title page and the contents, as (href, parsed document)."""
+    parts = (
+        (TITLEPAGE_HREF, collection.title, render_titlepage(collection, theme, "epub")),
+        (
+            TOC_HREF,
+            contents_label(collection.language),
+            render_toc(collection, theme, "epub", hrefs),
+        ),
+    )
+    return [
+        (
+            href,
+            parse(
+                render_frame(
+                    collection,
+                    theme,
+                    title=title,
+                    content=content,
+                    body_class="collection medium-epub",
+                    body_type="frontmatter",
+                    stylesheets=EPUB_STYLESHEETS,
+                )
+            ),
+        )
+        for href, title, content in parts
+    ]
+
+
 def _add_page_markers(documents: list[tuple[str, Any]], page_map: PageMap) -> list[str]:
     """Give the documents their block ids and page-break markers; return the page hrefs."""
     order: list[str] = []
@@ -195,7 +201,7 @@ def _add_page_markers(documents: list[tuple[str, Any]], page_map: PageMap) -> li
     for number, (href, root) in enumerate(documents):
         page = body(root)
         if href in (TITLEPAGE_HREF, TOC_HREF):
-            ids = [i for part in page if part.get("id") for i in _blocks(part)]
+            ids = identify_parts(page)
         else:
             ids = identify_blocks(page, href.removesuffix(".xhtml"), rename=True)
         order.extend(ids)
@@ -210,11 +216,6 @@ def _add_page_markers(documents: list[tuple[str, Any]], page_map: PageMap) -> li
     for where, markers in grouped.items():
         insert_page_markers(documents[where][1], markers)
     return hrefs
-
-
-def _blocks(part: Any) -> list[str]:
-    # Title page and contents: their ids come from the templates, as in print.
-    return identify_blocks(part, part.get("id"), rename=False)
 
 
 def _image_item(article: Article, index: int, roots: tuple[Path, ...], warnings: list[str]) -> Any:

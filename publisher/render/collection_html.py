@@ -269,6 +269,18 @@ def identify_blocks(scope: Any, prefix: str, *, rename: bool) -> list[str]:
     return found
 
 
+def identify_parts(scope: Any) -> list[str]:
+    """Block ids for the title page and contents: each part of ``scope`` with an id is the prefix.
+
+    Their templates give them their ids, so ``rename`` is off.
+    """
+    found: list[str] = []
+    for part in scope:
+        if isinstance(part.tag, str) and part.get("id"):
+            found.extend(identify_blocks(part, part.get("id"), rename=False))
+    return found
+
+
 def _in_atomic(element: Any, scope: Any) -> bool:
     for ancestor in element.iterancestors():
         if ancestor is scope:

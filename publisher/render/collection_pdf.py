@@ -39,6 +39,7 @@ from publisher.render.collection_html import (
     article_id,
     body,
     identify_blocks,
+    identify_parts,
     parse,
     render_frame,
     render_titlepage,
@@ -111,10 +112,7 @@ def print_edition(
     )
     root = parse(xhtml)
     page = body(root)
-    order: list[str] = []
-    for part in page:
-        if isinstance(part.tag, str) and part.get("id"):
-            order.extend(identify_blocks(part, part.get("id"), rename=False))
+    order = identify_parts(page)
     for index, article_xhtml in enumerate(articles):
         item = etree.SubElement(
             page, f"{{{XHTML_NS}}}div", {"class": "collection-item", "id": article_id(index)}
