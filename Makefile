@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test venv java calibre clean
+.PHONY: demo test venv java calibre clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: $(STAMP) java calibre
 	$(BIN)/ruff format --check publisher tests
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+## Benchmarks vs plain WeasyPrint and pandoc (~25 min; BENCH_ARGS=--quick: ~3 min).
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 java:
 	@command -v java >/dev/null 2>&1 || { \
