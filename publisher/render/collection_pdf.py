@@ -30,7 +30,6 @@ from typing import Any
 from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 
 from publisher.config import PdfOptions
-from publisher.errors import PublisherError, RenderError
 from publisher.model import Collection
 from publisher.render import Rendered
 from publisher.render.collection_html import (
@@ -62,6 +61,7 @@ from publisher.render.pdf import (
     check_variant,
     page_classes,
     placed_width_mm,
+    weasyprint_errors,
 )
 from publisher.themes import Theme
 
@@ -159,25 +159,24 @@ def layout_collection(
     seed = f"{collection.identifier}\n{created}\n{xhtml}".encode()
     digest = hashlib.sha256(seed + photo_digests.digest()).digest()
     fetcher = sandboxed_url_fetcher(roots, resources)
-    with _captured_logs() as logged, _source_date_epoch(build_time):
-        try:
-            document = weasyprint.HTML(
-                string=xhtml,
-                base_url=collection.articles[0].source.parent.resolve().as_uri() + "/",
-                url_fetcher=fetcher,
-            ).render(
-                stylesheets=_stylesheets(theme, options, bleed, fetcher, warnings),
-                font_config=_font_config(),
-                pdf_tags=options.tagged,
-                pdf_variant=options.variant,
-            )
-        except PublisherError:
-            raise
-        except Exception as error:  # WeasyPrint raises whatever its parts raise
-            raise RenderError(
-                f"WeasyPrint could not lay out the collection: {type(error).__name__}: {error}.",
-                "Try another theme or PDF variant; if it persists, report it with the articles.",
-            ) from error
+    with (
+        _captured_logs() as logged,
+        _source_date_epoch(build_time),
+        weasyprint_errors(
+            "lay out the collection",
+            "Try another theme or PDF variant; if it persists, report it with the articles.",
+        ),
+    ):
+        document = weasyprint.HTML(
+            string=xhtml,
+            base_url=collection.articles[0].source.parent.resolve().as_uri() + "/",
+            url_fetcher=fetcher,
+        ).render(
+            stylesheets=_stylesheets(theme, options, bleed, fetcher, warnings),
+            font_config=_font_config(),
+            pdf_tags=options.tagged,
+            pdf_variant=options.variant,
+        )
     blocked = fetcher.sandbox.blocked
     warnings[:0] = fetcher.sandbox.warnings
     warnings.extend(m for m in logged if not _is_noise(m, blocked))
@@ -211,21 +210,20 @@ def write_collection_pdf(
     ``Rendered.warnings`` holds only what went wrong while writing; the
     layout's own are in ``PrintLayout.warnings``.
     """
-    with _captured_logs() as logged, _source_date_epoch(build_time):
-        try:
-            data = layout.document.write_pdf(
-                finisher=_finisher(layout.bleed, layout.digest),
-                pdf_identifier=layout.pdf_identifier.encode("ascii"),
-                pdf_variant=options.variant,
-                pdf_tags=options.tagged,
-            )
-        except PublisherError:
-            raise
-        except Exception as error:  # WeasyPrint raises whatever its parts raise
-            raise RenderError(
-                f"WeasyPrint could not write the collection: {type(error).__name__}: {error}.",
-                "Try another PDF variant; if it persists, report it with the articles.",
-            ) from error
+    with (
+        _captured_logs() as logged,
+        _source_date_epoch(build_time),
+        weasyprint_errors(
+            "write the collection",
+            "Try another PDF variant; if it persists, report it with the articles.",
+        ),
+    ):
+        data = layout.document.write_pdf(
+            finisher=_finisher(layout.bleed, layout.digest),
+            pdf_identifier=layout.pdf_identifier.encode("ascii"),
+            pdf_variant=options.variant,
+            pdf_tags=options.tagged,
+        )
     blocked = layout.fetcher.sandbox.blocked
     kept = [m for m in logged if not _is_noise(m, blocked)]
     return Rendered(data=bytes(data), warnings=tuple(dict.fromkeys(kept)))

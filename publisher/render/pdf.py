@@ -114,34 +114,33 @@ def render_pdf(
     seed = f"{article.metadata.identifier}\n{utc_timestamp(build_time)}\n{xhtml}"
     digest = hashlib.sha256(seed.encode("utf-8") + photo_digest).digest()
 
-    with _captured_logs() as logged, _source_date_epoch(build_time):
-        try:
-            font_config = _font_config()
-            stylesheets = _stylesheets(theme, options, bleed, fetcher, warnings)
-            document = weasyprint.HTML(
-                string=xhtml,
-                base_url=article.source.parent.resolve().as_uri() + "/",
-                url_fetcher=fetcher,
-            ).render(
-                stylesheets=stylesheets,
-                font_config=font_config,
-                pdf_tags=options.tagged,
-                pdf_variant=options.variant,
-            )
-            data = document.write_pdf(
-                attachments=_attachments(attachments, build_time),
-                finisher=_finisher(bleed, digest),
-                pdf_identifier=digest[:16].hex().encode("ascii"),
-                pdf_variant=options.variant,
-                pdf_tags=options.tagged,
-            )
-        except PublisherError:
-            raise
-        except Exception as error:  # WeasyPrint raises whatever its parts raise
-            raise RenderError(
-                f"WeasyPrint could not render the PDF: {type(error).__name__}: {error}.",
-                "Try another theme or PDF variant; if it persists, report it with the article.",
-            ) from error
+    with (
+        _captured_logs() as logged,
+        _source_date_epoch(build_time),
+        weasyprint_errors(
+            "render the PDF",
+            "Try another theme or PDF variant; if it persists, report it with the article.",
+        ),
+    ):
+        font_config = _font_config()
+        stylesheets = _stylesheets(theme, options, bleed, fetcher, warnings)
+        document = weasyprint.HTML(
+            string=xhtml,
+            base_url=article.source.parent.resolve().as_uri() + "/",
+            url_fetcher=fetcher,
+        ).render(
+            stylesheets=stylesheets,
+            font_config=font_config,
+            pdf_tags=options.tagged,
+            pdf_variant=options.variant,
+        )
+        data = document.write_pdf(
+            attachments=_attachments(attachments, build_time),
+            finisher=_finisher(bleed, digest),
+            pdf_identifier=digest[:16].hex().encode("ascii"),
+            pdf_variant=options.variant,
+            pdf_tags=options.tagged,
+        )
     blocked = fetcher.sandbox.blocked
     warnings[:0] = fetcher.sandbox.warnings
     warnings.extend(m for m in logged if not _is_noise(m, blocked))
@@ -174,23 +173,21 @@ def placed_width_mm(article: Article, theme: Theme, options: PdfOptions) -> floa
         page_classes=page_classes(options),
     )
     bleed = _points(options.bleed) if options.bleed else 0.0
-    with _captured_logs():  # the real render reports whatever goes wrong
-        try:
-            document = weasyprint.HTML(
-                string=xhtml,
-                base_url=article.source.parent.resolve().as_uri() + "/",
-                url_fetcher=fetcher,
-            ).render(
-                stylesheets=_stylesheets(theme, options, bleed, fetcher, []),
-                font_config=_font_config(),
-            )
-        except PublisherError:
-            raise
-        except Exception as error:  # WeasyPrint raises whatever its parts raise
-            raise RenderError(
-                f"WeasyPrint could not lay out the photo: {type(error).__name__}: {error}.",
-                "Try another theme; if it persists, report it with the article.",
-            ) from error
+    # The real render reports whatever goes wrong; these logs are dropped.
+    with (
+        _captured_logs(),
+        weasyprint_errors(
+            "lay out the photo", "Try another theme; if it persists, report it with the article."
+        ),
+    ):
+        document = weasyprint.HTML(
+            string=xhtml,
+            base_url=article.source.parent.resolve().as_uri() + "/",
+            url_fetcher=fetcher,
+        ).render(
+            stylesheets=_stylesheets(theme, options, bleed, fetcher, []),
+            font_config=_font_config(),
+        )
     for page in document.pages:
         for box in page._page_box.descendants():
             element = getattr(box, "element", None)
@@ -429,6 +426,23 @@ def _source_date_epoch(build_time: datetime) -> Iterator[None]:
             del os.environ["SOURCE_DATE_EPOCH"]
         else:
             os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+@contextmanager
+def weasyprint_errors(doing: str, hint: str) -> Iterator[None]:
+    """Turn anything WeasyPrint raises inside the block into one RenderError.
+
+    WeasyPrint raises whatever its parts raise; ``doing`` says what failed
+    ("render the PDF"), ``hint`` what to try. Our own errors pass through.
+    """
+    try:
+        yield
+    except PublisherError:
+        raise
+    except Exception as error:
+        raise RenderError(
+            f"WeasyPrint could not {doing}: {type(error).__name__}: {error}.", hint
+        ) from error
 
 
 @contextmanager
