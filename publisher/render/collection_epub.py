@@ -26,7 +26,6 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ebooklib import epub
 
-from publisher.errors import SandboxError
 from publisher.model import Article, Collection
 from publisher.render import Rendered
 from publisher.render.collection_html import (
@@ -46,26 +45,21 @@ from publisher.render.collection_html import (
     serialise,
 )
 from publisher.render.collection_pdf import collection_roots
-from publisher.render.cover import render_cover
-
-# Shared with the single-article EPUB renderer (kept private there; see the report).
-from publisher.render.epub import (
-    _CSS_COMMENT,
-    _CSS_REFERENCE,
-    _IMAGE_EXTENSIONS,
+from publisher.render.epub_parts import (
     CERTIFIED_BY,
     CONFORMS_TO,
     COVER_HREF,
-    COVER_LONG_EDGE,
-    _cover_page,
-    _pixel_size,
-    _repack,
-    _stylesheet,
-    _write,
+    add_stylesheets,
+    cover_item,
+    cover_page,
+    new_book,
+    photo_item,
+    pixel_size,
+    write_book,
 )
-from publisher.render.fetch import is_allowed
 from publisher.render.html import EPUB_STYLESHEETS, iso_date, render_xhtml
 from publisher.themes import Theme
+from publisher.themes.language import is_rtl
 
 TITLEPAGE_HREF = "titlepage.xhtml"
 TOC_HREF = "toc.xhtml"
@@ -91,42 +85,35 @@ def render_collection_epub(
     """
     roots = collection_roots(collection, theme)
     warnings: list[str] = []
-    book = epub.EpubBook()
-    book.set_identifier(collection.identifier or "")
-    book.set_title(collection.title)
-    book.set_language(collection.language)
-    for href in EPUB_STYLESHEETS:
-        css = _stylesheet(theme, href, roots)
-        if _CSS_REFERENCE.search(_CSS_COMMENT.sub("", css.decode("utf-8", "replace"))):
-            warnings.append(
-                f"{href} refers to other files (url() or @import), which the EPUB does not carry."
-            )
-        uid = href.replace("/", "-").replace(".", "-")
-        book.add_item(epub.EpubItem(uid=uid, file_name=href, media_type="text/css", content=css))
-
-    cover_image = _cover_item(collection, theme, roots, cover)
-    book.add_item(cover_image)
-    # _cover_page reads only a headline and a language: give it the collection's.
-    first = collection.articles[0]
-    stand_in = replace(
-        first,
-        headline=collection.title,
-        metadata=replace(first.metadata, language=collection.language),
+    book = new_book(collection.identifier or "", collection.title, collection.language)
+    add_stylesheets(book, theme, roots, warnings)
+    cover_image = cover_item(
+        collection.title,
+        theme=theme,
+        roots=roots,
+        publication=collection.publisher,
+        date=collection.date,
+        photos=tuple(a.image for a in collection.articles if a.image is not None),
+        language=collection.language,
+        supplied=cover,
     )
-    cover_page = _cover_page(stand_in, cover_image)
-    book.add_item(cover_page)
+    book.add_item(cover_image)
+    cover_xhtml = cover_page(collection.title, collection.language, cover_image)
+    book.add_item(cover_xhtml)
 
     hrefs = [f"{article_id(i)}.xhtml" for i in range(len(collection.articles))]
     # (href, parsed document), in reading order
     documents: list[tuple[str, Any]] = _front_matter(collection, theme, hrefs)
     photos = 0
     for index, article in enumerate(collection.articles):
-        image = _image_item(article, index, roots, warnings)
+        image = photo_item(
+            article.image, f"photo-{index + 1:03d}", roots, warnings, str(article.source)
+        )
         shown = article
         if image is not None and article.image is not None:
             book.add_item(image)
             photos += 1
-            width, height = _pixel_size(image.content)
+            width, height = pixel_size(image.content)
             shown = replace(article, image=replace(article.image, width=width, height=height))
         xhtml = render_xhtml(
             shown,
@@ -137,7 +124,7 @@ def render_collection_epub(
         documents.append((hrefs[index], parse(xhtml)))
 
     pages = _add_page_markers(documents, page_map)
-    spine: list[Any] = [cover_page]
+    spine: list[Any] = [cover_xhtml]
     for href, root in documents:
         item = epub.EpubItem(
             uid=href.removesuffix(".xhtml"),
@@ -161,8 +148,7 @@ def render_collection_epub(
     alt_text = all(bool(a.caption) for a in collection.articles if a.image is not None)
     _add_metadata(book, collection, page_source, photos=photos, alt_text=alt_text)
     book.add_metadata(None, "meta", "", {"name": "cover", "content": cover_image.id})
-    data = _write(book, build_time)
-    return Rendered(data=_repack(data, build_time), warnings=tuple(warnings))
+    return Rendered(data=write_book(book, build_time), warnings=tuple(warnings))
 
 
 def _front_matter(collection: Collection, theme: Theme, hrefs: list[str]) -> list[tuple[str, Any]]:
@@ -218,54 +204,6 @@ def _add_page_markers(documents: list[tuple[str, Any]], page_map: PageMap) -> li
     return hrefs
 
 
-def _image_item(article: Article, index: int, roots: tuple[Path, ...], warnings: list[str]) -> Any:
-    from publisher.render.photo import screen_copy
-
-    if article.image is None:
-        return None
-    try:
-        content, media_type = screen_copy(article.image, roots=roots)
-    except SandboxError as error:
-        warnings.append(f"{article.source}: {error.message}")
-        return None
-    return epub.EpubItem(
-        uid=f"photo-{index + 1:03d}",
-        file_name=f"images/photo-{index + 1:03d}.{_IMAGE_EXTENSIONS[media_type]}",
-        media_type=media_type,
-        content=content,
-    )
-
-
-def _cover_item(
-    collection: Collection, theme: Theme, roots: tuple[Path, ...], supplied: Path | None
-) -> Any:
-    """The cover picture: the supplied file's screen copy, or a generated cover."""
-    from publisher.render.photo import file_screen_copy
-
-    if supplied is not None:
-        allowed = (*roots, supplied.resolve())
-        content, media_type = file_screen_copy(supplied, roots=allowed, long_edge=COVER_LONG_EDGE)
-    else:
-        photos = (a.image for a in collection.articles if a.image is not None)
-        image = next((p for p in photos if is_allowed(p.path, roots)), None)
-        content = render_cover(
-            collection.title,
-            theme=theme,
-            publication=collection.publisher,
-            date=collection.date,
-            image=image,
-            language=collection.language,
-            roots=roots,
-        )
-        media_type = "image/jpeg"
-    item = epub.EpubCover(
-        uid="cover-image", file_name=f"images/cover.{_IMAGE_EXTENSIONS[media_type]}"
-    )
-    item.media_type = media_type
-    item.content = content
-    return item
-
-
 def _lang(article: Article, book: str) -> str:
     if article.language == book:
         return ""
@@ -276,11 +214,12 @@ def _nav_document(collection: Collection, hrefs: list[str], pages: list[str]) ->
     """The navigation document: contents by section, landmarks and the page list."""
     lang = quoteattr(collection.language)
     label = contents_label(collection.language)
+    direction = ' dir="rtl"' if is_rtl(collection.language) else ""
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         "<!DOCTYPE html>",
         '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"'
-        f" lang={lang} xml:lang={lang}>",
+        f" lang={lang} xml:lang={lang}{direction}>",
         f'<head>\n<meta charset="utf-8"/>\n<title>{escape(label)}</title>\n</head>',
         "<body>",
         f'<nav epub:type="toc" id="toc" role="doc-toc">\n<h1>{escape(label)}</h1>\n<ol>',

@@ -1,0 +1,242 @@
+"""The parts every EPUB we write shares: the book, stylesheets, photos, the cover, the zip.
+
+Both EPUB renderers (``epub.render_epub`` for one article and
+``collection_epub.render_collection_epub``) build their books from these, so
+a fix to the cover page, the reading direction or the reproducible zip
+reaches both.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from ebooklib import epub
+
+from publisher.errors import RenderError, SandboxError
+from publisher.model import Image
+from publisher.render.cover import render_cover
+from publisher.render.fetch import is_allowed, read_allowed
+from publisher.render.html import EPUB_STYLESHEETS
+from publisher.themes import Theme
+from publisher.themes.language import is_rtl
+
+COVER_HREF = "cover.xhtml"
+IMAGE_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
+#: The supplied cover's long edge is at most this (the generated one is 1600×2560).
+COVER_LONG_EDGE = 2560
+CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
+CERTIFIED_BY = "publisher (self-declared)"
+#: Zip entries that must come first, in this order (mimetype must be first and stored).
+_FIRST_ENTRIES = ("mimetype", "META-INF/container.xml", "EPUB/content.opf")
+#: A url() or @import in EPUB CSS points at something the EPUB does not carry.
+_CSS_REFERENCE = re.compile(r"url\(|@import", re.IGNORECASE)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+_BUG_HINT = "This is a bug in publisher or ebooklib; report it with the article."
+
+
+def new_book(identifier: str, title: str, language: str) -> Any:
+    """An empty ebooklib book with its identifier, title, language and reading direction.
+
+    A right-to-left language (``themes.language.is_rtl``) gets
+    ``page-progression-direction="rtl"`` on the spine, so a reader turns
+    pages from left to right, as an Arabic or Hebrew book does.
+    """
+    book = epub.EpubBook()
+    book.set_identifier(identifier)
+    book.set_title(title)
+    book.set_language(language)
+    if is_rtl(language):
+        book.set_direction("rtl")
+    return book
+
+
+def add_stylesheets(book: Any, theme: Theme, roots: tuple[Path, ...], warnings: list[str]) -> None:
+    """Add the theme's EPUB stylesheets (each with its ``[css]`` layers) to ``book``.
+
+    A stylesheet that points at other files (``url()``, ``@import``) is added
+    anyway, with a warning: the EPUB does not carry what it points at.
+    """
+    for href in EPUB_STYLESHEETS:
+        layers = theme.stylesheet_layers(href.removeprefix("css/"))
+        css = b"\n".join(read_allowed(path, roots) for path in layers)
+        if _CSS_REFERENCE.search(_CSS_COMMENT.sub("", css.decode("utf-8", "replace"))):
+            warnings.append(
+                f"{href} refers to other files (url() or @import), which the EPUB does not carry."
+            )
+        uid = re.sub(r"[^A-Za-z0-9]+", "-", href).strip("-")
+        book.add_item(epub.EpubItem(uid=uid, file_name=href, media_type="text/css", content=css))
+
+
+def photo_item(
+    image: Image | None, uid: str, roots: tuple[Path, ...], warnings: list[str], label: str = ""
+) -> Any:
+    """The photo's screen copy as ``images/<uid>.jpg|png``, or None.
+
+    None when there is no photo or the sandbox refuses it; a refusal is added
+    to ``warnings`` (after ``label``, e.g. the article's file, when given).
+    """
+    from publisher.render.photo import screen_copy
+
+    if image is None:
+        return None
+    try:
+        content, media_type = screen_copy(image, roots=roots)
+    except SandboxError as error:
+        warnings.append(f"{label}: {error.message}" if label else error.message)
+        return None
+    return epub.EpubItem(
+        uid=uid,
+        file_name=f"images/{uid}.{IMAGE_EXTENSIONS[media_type]}",
+        media_type=media_type,
+        content=content,
+    )
+
+
+def cover_item(
+    title: str,
+    *,
+    theme: Theme,
+    roots: tuple[Path, ...],
+    publication: str | None,
+    date: str | None,
+    photos: tuple[Image, ...],
+    language: str,
+    supplied: Path | None,
+) -> Any:
+    """The cover picture: the supplied file's screen copy, or a generated cover.
+
+    ``supplied`` (a picture the user named) is allowed for this one read, and
+    its long edge is brought down to 2560 px. Otherwise the cover is drawn by
+    ``cover.render_cover`` with the first of ``photos`` the sandbox allows (a
+    refused photo is reported where the article's photo is).
+    """
+    from publisher.render.photo import file_screen_copy
+
+    if supplied is not None:
+        allowed = (*roots, supplied.resolve())
+        content, media_type = file_screen_copy(supplied, roots=allowed, long_edge=COVER_LONG_EDGE)
+    else:
+        image = next((photo for photo in photos if is_allowed(photo.path, roots)), None)
+        content = render_cover(
+            title,
+            theme=theme,
+            publication=publication,
+            date=date,
+            image=image,
+            language=language,
+            roots=roots,
+        )
+        media_type = "image/jpeg"
+    item = epub.EpubCover(
+        uid="cover-image", file_name=f"images/cover.{IMAGE_EXTENSIONS[media_type]}"
+    )
+    item.media_type = media_type
+    item.content = content
+    return item
+
+
+def cover_page(title: str, language: str, cover_image: Any) -> Any:
+    """``cover.xhtml``: the cover scaled to the screen, never distorted (an SVG wrapper)."""
+    width, height = pixel_size(cover_image.content)
+    alt = f"Cover: {title}"
+    lang = quoteattr(language)
+    direction = ' dir="rtl"' if is_rtl(language) else ""
+    href = cover_image.file_name
+    xhtml = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
+        '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"'
+        f" lang={lang} xml:lang={lang}{direction}>\n"
+        f'<head>\n<meta charset="utf-8"/>\n<title>{escape(alt)}</title>\n'
+        '<style type="text/css">html, body { margin: 0; padding: 0; height: 100%; } '
+        "svg { display: block; width: 100%; height: 100%; }</style>\n</head>\n"
+        '<body epub:type="cover">\n'
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+        f' version="1.1" viewBox="0 0 {width} {height}" preserveAspectRatio="xMidYMid meet"'
+        f' width="100%" height="100%" role="img" aria-label={quoteattr(alt)}>\n'
+        f"<title>{escape(alt)}</title>\n"
+        f'<image width="{width}" height="{height}" xlink:href={quoteattr(href)}/>\n'
+        "</svg>\n</body>\n</html>\n"
+    )
+    page = epub.EpubItem(
+        uid="cover",
+        file_name=COVER_HREF,
+        media_type="application/xhtml+xml",
+        content=xhtml.encode("utf-8"),
+    )
+    page.properties = ["svg"]
+    return page
+
+
+def pixel_size(data: bytes) -> tuple[int, int]:
+    """Width and height of an encoded picture, in pixels."""
+    from PIL import Image as PILImage
+
+    with PILImage.open(io.BytesIO(data)) as picture:
+        return picture.size
+
+
+def write_book(book: Any, build_time: datetime) -> bytes:
+    """The finished EPUB's bytes: ebooklib's zip, re-packed so equal inputs give equal bytes."""
+    buffer = io.BytesIO()
+    options = {
+        "mtime": _utc(build_time),
+        "raise_exceptions": True,
+        "epub2_guide": False,
+        "landmark_title": "Landmarks",
+    }
+    try:
+        written = epub.write_epub(buffer, book, options)
+    except Exception as error:  # ebooklib raises whatever its parts raise (lxml, zipfile, OS)
+        raise RenderError(f"The EPUB could not be written: {error}.", _BUG_HINT) from error
+    if written is False:
+        raise RenderError("The EPUB could not be written.", "Check free space and try again.")
+    return repack(buffer.getvalue(), build_time)
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def repack(data: bytes, build_time: datetime) -> bytes:
+    """Re-pack ebooklib's zip so equal inputs give equal bytes.
+
+    ebooklib stamps every entry with the current time and leaves the order to
+    dict iteration; here the mimetype is first and stored, the other entries
+    follow in a fixed order, with build_time as their date and fixed permissions.
+    """
+    try:
+        source = zipfile.ZipFile(io.BytesIO(data))
+        broken = source.testzip()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise RenderError(f"ebooklib wrote a broken EPUB: {error}.", _BUG_HINT) from error
+    names = source.namelist()
+    missing = [name for name in _FIRST_ENTRIES if name not in names]
+    if broken is not None or missing:
+        raise RenderError(
+            f"ebooklib wrote an incomplete EPUB (bad or missing: {broken or ', '.join(missing)}).",
+            _BUG_HINT,
+        )
+    moment = _utc(build_time)
+    date_time = max(
+        (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second),
+        (1980, 1, 1, 0, 0, 0),
+    )  # zip dates start in 1980
+    order = [*_FIRST_ENTRIES, *sorted(set(names) - set(_FIRST_ENTRIES))]
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as target:
+        for name in order:
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.create_system = 3  # Unix, whatever the host
+            info.external_attr = 0o100644 << 16  # regular file, rw-r--r--
+            stored = name == "mimetype"
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(name), compresslevel=None if stored else 9)
+    return output.getvalue()
