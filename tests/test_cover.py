@@ -19,7 +19,15 @@ from PIL import ImageStat
 
 from publisher.errors import ImageError, ThemeError
 from publisher.model import Image
-from publisher.render.cover import HEIGHT, WIDTH, _font_bytes, cover_style, fit_text, render_cover
+from publisher.render.cover import (
+    HEIGHT,
+    WIDTH,
+    _font_bytes,
+    can_shape,
+    cover_style,
+    fit_text,
+    render_cover,
+)
 from publisher.render.epub import render_epub
 from publisher.themes import load_theme
 
@@ -121,6 +129,90 @@ def test_a_right_to_left_headline_is_drawn(photo: Image) -> None:
     data = cover(title="מבט על העתיד של הכוחות", language="he", image=photo)
     assert picture(data).size == (WIDTH, HEIGHT)
     assert data == cover(title="מבט על העתיד של הכוחות", language="he", image=photo)
+
+
+def ink_blobs(area: PILImage.Image) -> int:
+    """How many separate shapes of light ink (letters, dots) ``area`` holds."""
+    grey = area.convert("L")
+    width, height = grey.size
+    pixels = grey.load()
+    assert pixels is not None
+    seen: set[tuple[int, int]] = set()
+    blobs = 0
+    for y in range(height):
+        for x in range(width):
+            if (x, y) in seen or pixels[x, y] <= 128:  # type: ignore[operator]
+                continue
+            blobs += 1
+            seen.add((x, y))
+            stack = [(x, y)]
+            while stack:
+                cx, cy = stack.pop()
+                for nx, ny in ((cx + 1, cy), (cx - 1, cy), (cx, cy + 1), (cx, cy - 1)):
+                    inside = 0 <= nx < width and 0 <= ny < height
+                    if inside and (nx, ny) not in seen and pixels[nx, ny] > 128:  # type: ignore[operator]
+                        seen.add((nx, ny))
+                        stack.append((nx, ny))
+    return blobs
+
+
+HEADLINE_AREA = (120, 580, 1480, 2240)  # the headline's box on a cover without a photo
+
+
+@pytest.mark.skipif(not can_shape(), reason="this Pillow has no libraqm")
+def test_arabic_letters_on_the_cover_are_joined() -> None:
+    # Four behs: joined they are one stroke with four dots; drawn apart, four strokes.
+    joined = cover(title="بببب", language="ar", publication=None, date=None)
+    apart = cover(title="ب ب ب ب", language="ar", publication=None, date=None)
+    assert ink_blobs(picture(joined).crop(HEADLINE_AREA)) == 5
+    assert ink_blobs(picture(apart).crop(HEADLINE_AREA)) == 8
+
+
+def inked(area: PILImage.Image) -> PILImage.Image:
+    """``area`` cut to the box around its light ink."""
+    box = area.point(lambda value: 255 if value > 128 else 0).getbbox()
+    assert box is not None
+    return area.crop(box)
+
+
+def date_line(data: bytes) -> PILImage.Image:
+    return inked(picture(data).convert("L").crop((120, 2360, 1480, 2470)))
+
+
+def drawn_left_to_right(text: str) -> PILImage.Image:
+    """``text`` drawn as the cover draws a date, right-aligned, without any reordering."""
+    from PIL import ImageDraw, ImageFont
+
+    style = cover_style(load_theme(None))
+    data = _font_bytes(load_theme(None), style.text_family, "normal", text)
+    font = ImageFont.truetype(io.BytesIO(data), 84, layout_engine=ImageFont.Layout.BASIC)
+    canvas = PILImage.new("RGB", (WIDTH, HEIGHT), style.background)
+    ImageDraw.Draw(canvas).text(
+        (WIDTH - 120, 2360 + font.getmetrics()[0]), text, font=font, fill=style.foreground,
+        anchor="rs",
+    )  # fmt: skip
+    return inked(canvas.convert("L").crop((120, 2360, 1480, 2470)))
+
+
+@pytest.mark.parametrize("shaper", [True, False])
+def test_numbers_on_a_right_to_left_cover_keep_their_order(
+    shaper: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PIL import ImageChops
+
+    if shaper and not can_shape():
+        pytest.skip("this Pillow has no libraqm")
+    monkeypatch.setattr("publisher.render.cover.can_shape", lambda: shaper)
+    shown = date_line(cover(title="محطة", language="ar", date="2024-02-20"))
+
+    def distance(text: str) -> float:
+        # Kerning may differ by a pixel between the shaper and the reference: compare the
+        # inked boxes brought to one size.
+        reference = drawn_left_to_right(text).resize(shown.size, PILImage.Resampling.BILINEAR)
+        return ImageStat.Stat(ImageChops.difference(shown, reference)).mean[0]
+
+    assert distance("2024-02-20") < 10
+    assert distance("02-20-4202") > 3 * distance("2024-02-20")
 
 
 def test_the_theme_sets_the_colours(tmp_path: Path) -> None:

@@ -17,14 +17,17 @@ and is not cut off; only past some 3,000 characters, at the smallest size, does
 it end with an ellipsis) and the date. Type is big and contrast strong so the
 headline reads at 200 px wide in a library view.
 
-Text is laid out with Pillow's basic layout engine on every host (with or
-without libraqm), so the same input gives the same bytes anywhere. Right-to-left
-headlines (Arabic, Hebrew, Persian, Urdu...) get their characters put in visual
-order line by line and are right-aligned, but Arabic letters are not joined
-(no contextual shaping) and mixed-direction runs are not reordered. Each text
-is drawn in a face of the theme that has all its letters when there is one (an
-Arabic headline in the theme's Arabic font); otherwise the missing glyphs are
-drawn as empty boxes.
+Text is shaped where it must be. Latin, Greek and Cyrillic text is laid out
+with Pillow's basic engine on every host, so the same input gives the same
+bytes anywhere. Text that needs shaping (Arabic or Hebrew letters, numbers
+inside them, combining marks) goes through libraqm (HarfBuzz for joining and
+marks, FriBiDi for the order of mixed runs), which Pillow's wheels carry;
+FriBiDi comes with Pango, which WeasyPrint needs anyway. Right-to-left covers
+are right-aligned. On a host whose Pillow has no libraqm, such text falls back
+to characters put in visual order line by line: legible, but with Arabic
+letters unjoined. Each text is drawn in a face of the theme that has all its
+letters when there is one (an Arabic headline in the theme's Arabic font);
+otherwise the missing glyphs are drawn as empty boxes.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from __future__ import annotations
 import io
 import re
 import tomllib
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -206,10 +210,37 @@ def _characters(path: Path) -> frozenset[str]:
 
 
 @lru_cache(maxsize=256)
-def _font(data: bytes, size: int) -> FreeTypeFont:
+def _font(data: bytes, size: int, shaped: bool = False) -> FreeTypeFont:
     from PIL import ImageFont
 
-    return ImageFont.truetype(io.BytesIO(data), size, layout_engine=ImageFont.Layout.BASIC)
+    engine = ImageFont.Layout.RAQM if shaped else ImageFont.Layout.BASIC
+    return ImageFont.truetype(io.BytesIO(data), size, layout_engine=engine)
+
+
+@lru_cache(maxsize=1)
+def can_shape() -> bool:
+    """Whether this Pillow can shape text (libraqm with FriBiDi and HarfBuzz)."""
+    from PIL import features
+
+    return bool(features.check("raqm") and features.check("fribidi"))
+
+
+#: Bidirectional classes of right-to-left letters and of Arabic digits.
+_RIGHT_TO_LEFT = {"R", "AL", "AN"}
+
+
+def needs_shaping(text: str) -> bool:
+    """Whether ``text`` looks wrong without a shaper: right-to-left letters or combining marks.
+
+    >>> needs_shaping("Solar plant opens"), needs_shaping("İstanbul'da ışık")
+    (False, False)
+    >>> needs_shaping("محطة شمسية"), needs_shaping("2024 فبراير"), needs_shaping("שלום")
+    (True, True, True)
+    """
+    return any(
+        unicodedata.bidirectional(char) in _RIGHT_TO_LEFT or unicodedata.combining(char)
+        for char in text
+    )
 
 
 def _draw_fitted(
@@ -222,29 +253,53 @@ def _draw_fitted(
     *,
     largest: int,
 ) -> None:
-    """Draw ``text`` wrapped in ``box`` at the largest size (≤ ``largest``) that fits."""
-    font, lines, line_height = fit_text(text, font_data, box.width, box.height, largest)
+    """Draw ``text`` wrapped in ``box`` at the largest size (≤ ``largest``) that fits.
+
+    ``rtl`` (the article's language is written right to left) right-aligns the
+    lines and shapes them with right to left as the base direction.
+    """
+    # In a right-to-left cover even digits need the bidi algorithm (a date stays "2024-02-20").
+    shaped = can_shape() and (rtl or needs_shaping(text))
+    direction = ("rtl" if rtl else "ltr") if shaped else None
+    font, lines, line_height = fit_text(
+        text, font_data, box.width, box.height, largest, direction=direction
+    )
     ascent = font.getmetrics()[0]
     for number, line in enumerate(lines):
-        shown = line[::-1] if rtl else line
+        # Without a shaper, right-to-left letters are put in visual order by hand.
+        shown = line[::-1] if rtl and not shaped and needs_shaping(line) else line
         y = box.top + number * line_height + ascent
         x = box.right if rtl else box.left
-        draw.text((x, y), shown, font=font, fill=fill, anchor="rs" if rtl else "ls")
+        draw.text(
+            (x, y), shown, font=font, fill=fill, anchor="rs" if rtl else "ls", direction=direction
+        )
 
 
 def fit_text(
-    text: str, font_data: bytes, width: int, height: int, largest: int
+    text: str,
+    font_data: bytes,
+    width: int,
+    height: int,
+    largest: int,
+    *,
+    direction: str | None = None,
 ) -> tuple[FreeTypeFont, list[str], int]:
     """The largest size (≤ ``largest``) at which ``text`` wraps into ``width``×``height``.
 
     Returns the font, the lines and the line height. Only below the smallest
     size (24 px) would lines be dropped, and the last kept line ends with "…".
+    A ``direction`` ("ltr" or "rtl", the base direction) means the text is
+    shaped (libraqm) and measured as shaped; None means Pillow's basic layout.
     """
     text = " ".join(text.split())
     size = largest
     while True:
-        font = _font(font_data, size)
-        lines = wrap(text, font.getlength, width)
+        font = _font(font_data, size, direction is not None)
+
+        def measure(line: str, font: FreeTypeFont = font) -> float:
+            return font.getlength(line, direction=direction)
+
+        lines = wrap(text, measure, width)
         line_height = round(size * 1.12)
         if len(lines) * line_height <= height or size <= _MIN_HEADLINE:
             break
