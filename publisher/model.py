@@ -9,6 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+#: What a paragraph of an article is: plain ("p"), a subheading, part of a block
+#: quote, or an item of a bulleted or numbered list. List items keep their "• " or
+#: "3. " marker in their text, so the text reads right without its kind.
+BLOCK_KINDS = frozenset(("p", "subhead", "quote", "bullet", "number"))
+
 
 @dataclass(frozen=True, slots=True)
 class Change:
@@ -78,6 +83,8 @@ class RawArticle:
     page's credit element); plain text leaves it in the caption for the
     normaliser to split off. ``warnings`` are things the reader left out or
     could not use (a remote image on a web page), for the user to see.
+    ``kinds`` says what each paragraph is (``BLOCK_KINDS``), one per paragraph;
+    empty when every paragraph is plain (plain text has no structure).
     """
 
     source: Path
@@ -90,6 +97,18 @@ class RawArticle:
     changes: tuple[Change, ...] = ()
     credit: str | None = None
     warnings: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_kinds(self.kinds, self.paragraphs)
+
+
+def _check_kinds(kinds: tuple[str, ...], paragraphs: tuple[str, ...]) -> None:
+    """Kinds are none at all, or one known kind per paragraph."""
+    if kinds and len(kinds) != len(paragraphs):
+        raise ValueError(f"{len(kinds)} kinds for {len(paragraphs)} paragraphs")
+    if not set(kinds) <= BLOCK_KINDS:
+        raise ValueError(f"unknown paragraph kinds: {sorted(set(kinds) - BLOCK_KINDS)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +118,7 @@ class Article:
     ``metadata.language`` is always set (given or detected); ``metadata.identifier``
     is always set (given or derived from the content). ``changes`` is the full
     change log: the reader's decoding repairs, then every normalising fix.
+    ``kinds`` is as in RawArticle: one per paragraph, or empty for all plain.
     """
 
     source: Path
@@ -112,11 +132,26 @@ class Article:
     encoding: str = "utf-8"
     changes: tuple[Change, ...] = ()
     warnings: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_kinds(self.kinds, self.paragraphs)
 
     @property
     def language(self) -> str:
         """The article's BCP 47 language tag."""
         return self.metadata.language or "en"
+
+    @property
+    def blocks(self) -> tuple[tuple[str, str], ...]:
+        """Each paragraph with its kind, as (text, kind).
+
+        >>> Article(Path("a.txt"), "T", None, None, None, ("One", "• Two"), Metadata(),
+        ...         kinds=("p", "bullet")).blocks
+        (('One', 'p'), ('• Two', 'bullet'))
+        """
+        kinds = self.kinds or ("p",) * len(self.paragraphs)
+        return tuple(zip(self.paragraphs, kinds, strict=True))
 
     def with_metadata(self, metadata: Metadata) -> Article:
         """Return a copy with other metadata."""

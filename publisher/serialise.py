@@ -1,6 +1,8 @@
 """The article as JSON: what `publisher normalise --json` prints.
 
 The layout is versioned with ``schema_version`` so archives can read it back.
+Version 1.1 added ``kinds`` (what each paragraph is: "p", "subhead", "quote",
+"bullet" or "number"); 1.0 documents, without it, are still read.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from typing import Any
 
 from publisher.model import Article, Change
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def change_to_dict(change: Change) -> dict[str, str]:
@@ -36,6 +38,7 @@ def article_to_dict(article: Article) -> dict[str, Any]:
         "credit": article.credit,
         "dateline": article.dateline,
         "paragraphs": list(article.paragraphs),
+        "kinds": [kind for _, kind in article.blocks],
         "metadata": {
             "authors": list(meta.authors),
             "date": meta.date,

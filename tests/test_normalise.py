@@ -293,3 +293,27 @@ def test_reader_warnings_pass_through() -> None:
         replace(raw("Text.", language="en"), warnings=("a remote image was left out",))
     )
     assert article.warnings == ("a remote image was left out",)
+
+
+def test_kinds_follow_their_paragraphs() -> None:
+    given = replace(
+        raw("PARIS -- Opening words.", "\u200b", "Next", "• item", "Said."),
+        kinds=("subhead", "p", "subhead", "bullet", "quote"),
+    )
+    article = normalise(given)
+    # The empty paragraph went, its kind with it; a subheading is never a dateline.
+    assert article.blocks == (
+        ("PARIS — Opening words.", "subhead"),
+        ("Next", "subhead"),
+        ("• item", "bullet"),
+        ("Said.", "quote"),
+    )
+    assert article.dateline is None
+    assert normalise(raw("One.", "Two.")).kinds == ()  # all plain: no kinds at all
+
+
+def test_kinds_must_match_the_paragraphs() -> None:
+    with pytest.raises(ValueError, match="2 kinds for 1 paragraphs"):
+        replace(raw("One."), kinds=("p", "p"))
+    with pytest.raises(ValueError, match="unknown paragraph kinds"):
+        replace(raw("One."), kinds=("aside",))

@@ -198,13 +198,33 @@ def test_block_texts_keeps_every_word() -> None:
         "<li>five</li></ol><pre>a\n  b</pre><!-- comment --><script>x()</script>end</div>"
     )
     assert block_texts(root) == [
-        "loose text",
-        "one link",
-        "tail",
-        "4. four",
-        "5. five",
-        "a\n  b",
-        "end",
+        ("loose text", "p"),
+        ("one link", "p"),
+        ("tail", "p"),
+        ("4. four", "number"),
+        ("5. five", "number"),
+        ("a\n  b", "p"),
+        ("end", "p"),
+    ]
+
+
+def test_block_texts_keeps_what_each_block_is() -> None:
+    from lxml import html as lxml_html
+
+    root = lxml_html.fragment_fromstring(
+        "<div><h2>Next <i>steps</i></h2><ul><li><p>Loose item</p><p>its second paragraph</p></li>"
+        "<li>Tight item<ul><li>nested</li></ul></li><li></li></ul>"
+        "<blockquote><p>Said one.</p><p>Said two.</p></blockquote><p>After.</p></div>"
+    )
+    assert block_texts(root) == [
+        ("Next steps", "subhead"),
+        ("• Loose item", "bullet"),  # the marker goes on the item's first text, not alone
+        ("its second paragraph", "p"),
+        ("• Tight item", "bullet"),
+        ("• nested", "bullet"),
+        ("Said one.", "quote"),
+        ("Said two.", "quote"),
+        ("After.", "p"),
     ]
 
 

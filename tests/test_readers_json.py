@@ -80,7 +80,7 @@ def test_news_dateline_already_in_the_paragraph_is_not_repeated(tmp_path: Path) 
     [
         (
             {"schema_version": "2.0"},
-            'unknown schema_version "2.0". This publisher reads schema_version 1.0',
+            'unknown schema_version "2.0". This publisher reads schema_version 1.0, 1.1',
         ),
         ({"schema_version": 1}, "unknown schema_version 1"),
         ({"schema_version": ...}, "'schema_version' is missing"),
@@ -105,6 +105,9 @@ def test_news_dateline_already_in_the_paragraph_is_not_repeated(tmp_path: Path) 
         ({"changes": {}}, "'changes' must be a list"),
         ({"source": 3}, "'source' must be text"),
         ({"headlines": "typo"}, "unknown field 'headlines'"),
+        ({"kinds": "p"}, "'kinds' must be a list with one kind per paragraph (1)"),
+        ({"kinds": ["p", "p"]}, "'kinds' must be a list with one kind per paragraph (1)"),
+        ({"kinds": ["aside"]}, "'kinds' item 1 is \"aside\", not a kind"),
     ],
 )
 def test_bad_fields(tmp_path: Path, fields: dict[str, Any], message: str) -> None:
@@ -166,6 +169,22 @@ def test_round_trip_with_a_date_line(tmp_path: Path) -> None:
     assert before["metadata"]["date"] == "2015-08-21"
     for key in ROUND_TRIP_FIELDS:
         assert after[key] == before[key], key
+
+
+def test_round_trip_keeps_the_structure(tmp_path: Path) -> None:
+    source = tmp_path / "structured.md"
+    source.write_text(
+        "# Talks resume\n\nThe talks resumed.\n\n## Next\n\n1. Vote\n2. Sign\n\n> Quoted.\n",
+        encoding="utf-8",
+    )
+    before, after = _round_trip(tmp_path, source)
+    assert before["kinds"] == ["p", "subhead", "number", "number", "quote"]
+    assert after["kinds"] == before["kinds"]
+    assert after["paragraphs"] == before["paragraphs"]
+
+
+def test_a_version_1_0_document_without_kinds_is_read(tmp_path: Path) -> None:
+    assert read_article(_json(tmp_path, _minimal(schema_version="1.0"))).kinds == ()
 
 
 def test_round_trip_keeps_the_credit(tmp_path: Path) -> None:

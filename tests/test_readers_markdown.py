@@ -4,7 +4,9 @@ and through the real command line."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -80,10 +82,18 @@ def build_and_check(path: Path, out: Path) -> dict[str, object]:
     # out of the PDF's text layer with a plain "-".
     text = _unhyphenated(pdf_text(pdf.read_bytes(), furniture=(headline,)))
     paragraphs = article["paragraphs"]
+    kinds = article["kinds"]
     assert isinstance(paragraphs, list) and paragraphs
-    for paragraph in [headline, *paragraphs]:
+    assert isinstance(kinds, list) and len(kinds) == len(paragraphs)
+    for paragraph, kind in [(headline, "p"), *zip(paragraphs, kinds, strict=True)]:
+        if kind in ("bullet", "number"):  # the marker is the list's, drawn apart from the text
+            paragraph = re.sub(r"^(• |\d+[.)] )", "", str(paragraph))
         assert _unhyphenated(str(paragraph)) in text, paragraph
     xhtml = epub_xhtml(epub)
+    with zipfile.ZipFile(epub) as book:
+        body = book.read("EPUB/article.xhtml").decode()
+    assert len(re.findall(r"<li[ >]", body)) == kinds.count("bullet") + kinds.count("number")
+    assert body.count('<h2 class="subhead"') == kinds.count("subhead")
     for paragraph in paragraphs:
         assert plain(str(paragraph)).split(" ")[-1] in plain(xhtml)
     return article
@@ -199,6 +209,40 @@ def test_code_quote_nested_list_and_entities(tmp_path: Path) -> None:
         "x = 1",
         "AT&T <b> 5 < 6",
     )
+    assert raw.kinds == ("quote", "bullet", "bullet", "bullet", "number", "p", "p")
+
+
+def test_structure_reaches_the_epub_and_the_pdf(tmp_path: Path) -> None:
+    import pikepdf
+
+    text = (
+        "# Night buses extended\n\nThe council voted on Tuesday.\n\n## What changes\n\n"
+        "- Buses run later\n- Trams too\n\nThe plan:\n\n3. Trial\n4. Review\n\n"
+        "> It is the biggest change in twenty years.\n>\n> Said twice.\n\n"
+        "- Loose item\n\n  Its second paragraph.\n\nThe end.\n"
+    )
+    path = _md(tmp_path, text)
+    article = build_and_check(path, tmp_path / "out")
+    assert article["kinds"] == [
+        "p", "subhead", "bullet", "bullet", "p", "number", "number", "quote", "quote",
+        "bullet", "p", "p",
+    ]  # fmt: skip
+    with zipfile.ZipFile(tmp_path / "out" / f"{path.stem}.epub") as book:
+        body = book.read("EPUB/article.xhtml").decode()
+    block = body[body.index('<div class="text">') : body.index("</div>")]
+    assert re.sub(r"\s+", "", block) == re.sub(
+        r"\s+",
+        "",
+        '<div class="text"><p>The council voted on Tuesday.</p>'
+        '<h2 class="subhead">What changes</h2><ul><li>Buses run later</li><li>Trams too</li></ul>'
+        '<p>The plan:</p><ol><li value="3">Trial</li><li value="4">Review</li></ol>'
+        "<blockquote><p>It is the biggest change in twenty years.</p><p>Said twice.</p>"
+        "</blockquote><ul><li>Loose item</li></ul><p>Its second paragraph.</p><p>The end.</p>",
+    )
+    with pikepdf.open(tmp_path / "out" / f"{path.stem}.pdf") as pdf, pdf.open_outline() as outline:
+        (top,) = outline.root
+        assert top.title == "Night buses extended"
+        assert [item.title for item in top.children] == ["What changes"]
 
 
 def test_inline_script_text_is_dropped(tmp_path: Path) -> None:

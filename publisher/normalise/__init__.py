@@ -15,8 +15,10 @@ Order of the text fixes, by rule name:
    ``french-spacing`` -- typography for the article's language
 
 Then ``caption-credit`` and ``caption-end`` on the caption, ``dateline`` on the
-first paragraph, and ``empty-paragraph`` for paragraphs that held only
-invisible characters. ``where`` counts paragraphs as they were in the input.
+first paragraph (when it is a plain one), and ``empty-paragraph`` for
+paragraphs that held only invisible characters; the kinds of the paragraphs
+(subheading, list item...) follow their text. ``where`` counts paragraphs as
+they were in the input.
 """
 
 from __future__ import annotations
@@ -119,10 +121,15 @@ def normalise(raw: RawArticle) -> Article:
         else:
             before = _excerpt(raw.paragraphs[int(where.split()[1]) - 1], "")[0]
             changes.append(Change("empty-paragraph", where, before, ""))
-    dateline, date = _find_dateline(kept, changes)
+    given = raw.kinds or ("p",) * len(raw.paragraphs)
+    kind = {where: given[int(where.split()[1]) - 1] for where, _ in kept}
+    # A dateline opens the text: a subheading or list item is not one.
+    plain = bool(kept) and kind[kept[0][0]] == "p"
+    dateline, date = _find_dateline(kept, changes) if plain else (None, None)
 
     metadata = raw.metadata
     final = tuple(text for _, text in kept)
+    kinds = tuple(kind[where] for where, _ in kept)
     headline = texts["headline"]
     metadata = replace(
         metadata,
@@ -142,6 +149,7 @@ def normalise(raw: RawArticle) -> Article:
         encoding=raw.encoding,
         changes=tuple(changes),
         warnings=raw.warnings,
+        kinds=kinds if any(k != "p" for k in kinds) else (),
     )
 
 

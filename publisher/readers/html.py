@@ -11,8 +11,8 @@ What it takes from the page:
   the caption and an element whose class holds "credit" is the credit (a trailing
   "(AFP)" left in the caption is split off later by the normaliser);
 - the body: the page's main text without navigation, ads, comments and footer,
-  found by readability-lxml, one paragraph per block (subheadings, list items and
-  quotes are paragraphs of their own).
+  found by readability-lxml, one paragraph per block; subheadings, list items and
+  quotes are paragraphs of their own and keep their kind (``RawArticle.kinds``).
 
 Nothing is ever fetched. Remote images (``http:``, ``https:``, ``//``, ``data:``)
 are left out with a warning; a local image inside the page's folder becomes
@@ -36,6 +36,9 @@ from publisher.readers.values import check_date, check_language
 
 #: lxml ships no type stubs; its elements are typed loosely here.
 HtmlElement: TypeAlias = Any
+#: A block of an article's text and its kind (one of ``model.BLOCK_KINDS``).
+Block: TypeAlias = tuple[str, str]
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
 FILE_EXTENSIONS = (".html", ".htm")
 
@@ -183,15 +186,15 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
     if image is not None:
         metadata = Metadata(image=image).merged_over(metadata)
     _remove_header_parts(doc, headline)
-    paragraphs = _body(doc, path, warnings)
-    if headline and paragraphs and paragraphs[0] == headline:
-        paragraphs = paragraphs[1:]
+    blocks = _body(doc, path, warnings)
+    if headline and blocks and blocks[0][0] == headline:
+        blocks = blocks[1:]
     if not headline:
         raise InputError(
             f"{path} has no headline (no og:title, <h1> or <title>).",
             "Save the complete page, or give the article as plain text.",
         )
-    if not paragraphs:
+    if not blocks:
         raise InputError(
             f"{path} has a headline but no article text.",
             "Save the complete page, or give the article as plain text.",
@@ -200,12 +203,13 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
         source=path,
         headline=headline,
         caption=caption,
-        paragraphs=tuple(paragraphs),
+        paragraphs=tuple(text for text, _ in blocks),
         metadata=metadata,
         encoding=decoded.encoding,
         changes=decoded.changes,
         credit=credit,
         warnings=tuple(dict.fromkeys(warnings)),
+        kinds=tuple(kind for _, kind in blocks),
     )
 
 
@@ -241,15 +245,15 @@ def decode_page(data: bytes, encoding: str | None = None) -> Decoded:
     return decode(data)
 
 
-def html_to_paragraphs(fragment: str) -> list[str]:
-    """Sanitise an HTML fragment with nh3 and return the text of its blocks.
+def html_to_blocks(fragment: str) -> list[Block]:
+    """Sanitise an HTML fragment with nh3 and return its blocks as (text, kind).
 
     Only structural and inline tags survive, with no attributes at all; the
     contents of ``<script>`` and ``<style>`` are dropped, never shown.
 
-    >>> html_to_paragraphs('<div onclick="x"><p>One <b>bold</b></p><script>alert(1)</script>'
-    ...                    '<ul><li>Two</li></ul></div>')
-    ['One bold', '• Two']
+    >>> html_to_blocks('<div onclick="x"><p>One <b>bold</b></p><script>alert(1)</script>'
+    ...                '<ul><li>Two</li></ul></div>')
+    [('One bold', 'p'), ('• Two', 'bullet')]
     """
     import nh3
     from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
@@ -297,48 +301,80 @@ def dropped_markup(fragment: str) -> list[str]:
     return found
 
 
-def block_texts(root: HtmlElement) -> list[str]:
-    """One string per block of text under ``root``, markup removed, text kept.
+def block_texts(root: HtmlElement) -> list[Block]:
+    """One (text, kind) per block of text under ``root``, markup removed, text kept.
 
-    List items start with "• " (or "3. " in a numbered list); HTML whitespace
-    runs are one space, as a browser shows them; ``<pre>`` keeps its lines.
+    The kind (``model.BLOCK_KINDS``) is "subhead" for ``<h1>``-``<h6>``,
+    "bullet" or "number" for list items, "quote" inside ``<blockquote>``, "p"
+    otherwise. List items start with "• " (or "3. " in a numbered list), so the
+    text reads right on its own; a nested list's items are items of their own,
+    and an item's later paragraphs are plain paragraphs after it.
+    HTML whitespace runs are one space, as a browser shows them; ``<pre>``
+    keeps its lines.
+
+    >>> from lxml import html
+    >>> block_texts(html.fromstring("<div><ol><li><p>One</p><p>more</p></li></ol>"
+    ...                             "<blockquote>Said.</blockquote><h3>Next</h3></div>"))
+    [('1. One', 'number'), ('more', 'p'), ('Said.', 'quote'), ('Next', 'subhead')]
     """
-    paragraphs: list[str] = []
+    blocks: list[Block] = []
     buffer: list[str] = []
+    marker: list[str] = []  # a list item's marker, waiting for the item's first text
+    around: list[str] = []  # the kind around each open list item, innermost last
 
-    def flush() -> None:
+    def flush(kind: str) -> None:
         text = "".join(buffer).strip(" \t\n\r\f")
         buffer.clear()
-        if text:
-            paragraphs.append(text)
+        if not text:
+            return
+        if marker:
+            text = marker.pop() + text
+        elif kind in ("bullet", "number"):
+            kind = around[-1]  # an item's later paragraphs are plain text after the list
+        blocks.append((text, kind))
 
     def add(text: str | None, pre: bool) -> None:
         if text:
             buffer.append(text if pre else _HTML_SPACE.sub(" ", text))
 
-    def walk(element: HtmlElement, pre: bool) -> None:
+    def walk(element: HtmlElement, pre: bool, outer: str) -> None:
         tag = element.tag if isinstance(element.tag, str) else ""
         tag = tag.lower()
         if not tag or tag in _SKIP_TAGS:
             return
         pre = pre or tag == "pre"
         block = tag in BLOCK_TAGS
+        kind = _block_kind(element, tag, outer) if block else outer
         if block:
-            flush()
+            flush(outer)
             if tag == "li":
-                buffer.append(_list_marker(element))
+                marker[:] = [_list_marker(element)]
+                around.append(outer if outer not in ("bullet", "number") else around[-1])
         elif tag == "br":
             buffer.append("\n" if pre else " ")
         add(element.text, pre)
         for child in element:
-            walk(child, pre)
+            walk(child, pre, kind)
             add(child.tail, pre)
         if block:
-            flush()
+            flush(kind)
+            if tag == "li":
+                marker.clear()  # an item without text has no block
+                around.pop()
 
-    walk(root, False)
-    flush()
-    return paragraphs
+    walk(root, False, "p")
+    flush("p")
+    return blocks
+
+
+def _block_kind(element: HtmlElement, tag: str, outer: str) -> str:
+    if tag == "li":
+        return "bullet" if _list_marker(element).startswith("•") else "number"
+    if tag in _HEADINGS:
+        return "subhead"
+    if tag == "blockquote":
+        return "quote"
+    return outer
 
 
 def _list_marker(item: HtmlElement) -> str:
@@ -354,7 +390,9 @@ def _list_marker(item: HtmlElement) -> str:
 
 
 def _text(element: HtmlElement) -> str:
-    return " ".join(block_texts(element)) if len(element) else _inline(element.text_content())
+    if not len(element):
+        return _inline(element.text_content())
+    return " ".join(text for text, _ in block_texts(element))
 
 
 def _inline(text: str | None) -> str:
@@ -495,8 +533,8 @@ def _remove_header_parts(doc: HtmlElement, headline: str) -> None:
         element.drop_tree()
 
 
-def _body(doc: HtmlElement, path: Path, warnings: list[str]) -> list[str]:
-    """The article's paragraphs, without the page's navigation, ads and comments.
+def _body(doc: HtmlElement, path: Path, warnings: list[str]) -> list[Block]:
+    """The article's blocks, without the page's navigation, ads and comments.
 
     readability-lxml rather than trafilatura: it imports in a fraction of the
     time (trafilatura pulls in date parsing, URL and language tooling we do not
@@ -521,10 +559,7 @@ def _body(doc: HtmlElement, path: Path, warnings: list[str]) -> list[str]:
         summary = Document(page).summary(html_partial=True)
     except Exception:  # readability raises bare Unparseable on odd pages
         summary = ""
-    paragraphs = html_to_paragraphs(str(summary))
-    if not paragraphs:
-        paragraphs = block_texts(root)
-    return paragraphs
+    return html_to_blocks(str(summary)) or block_texts(root)
 
 
 def _drop(element: HtmlElement) -> None:

@@ -5,15 +5,18 @@ So an article can go out as JSON and come back in::
     publisher normalise story.txt --json > story.json
     publisher build story.json
 
-The layout is :mod:`publisher.serialise`'s (``schema_version`` "1.0")::
+The layout is :mod:`publisher.serialise`'s (``schema_version`` "1.1"; "1.0",
+which had no ``kinds``, is read too)::
 
-    {"schema_version": "1.0", "headline": "...", "caption": "..." or null,
+    {"schema_version": "1.1", "headline": "...", "caption": "..." or null,
      "credit": "..." or null, "dateline": "..." or null, "paragraphs": ["...", ...],
+     "kinds": ["p", "subhead", "bullet", ...],
      "metadata": {"authors": [...], "date": ..., "publisher": ..., "source": ...,
                   "section": ..., "language": ..., "identifier": ..., "rights": ...},
      "image": {"path": "photo.jpg", ...} or null, "changes": [...]}
 
-Only ``schema_version``, ``headline`` and ``paragraphs`` are required. ``source``,
+Only ``schema_version``, ``headline`` and ``paragraphs`` are required; ``kinds``,
+when given, has one of "p", "subhead", "quote", "bullet", "number" per paragraph. ``source``,
 ``encoding`` and ``changes`` describe the earlier run and are not read back. An
 image ``path`` is relative to the JSON file's folder. A ``dateline`` that the
 first paragraph does not start with (a date the normaliser took off) is put
@@ -27,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from publisher.errors import InputError
-from publisher.model import Metadata, RawArticle
+from publisher.model import BLOCK_KINDS, Metadata, RawArticle
 from publisher.readers.decode import decode
 from publisher.readers.sidecar import metadata_from_mapping
 from publisher.serialise import SCHEMA_VERSION
@@ -35,7 +38,7 @@ from publisher.serialise import SCHEMA_VERSION
 FILE_EXTENSIONS = (".json",)
 
 #: Schema versions this reader understands.
-SCHEMA_VERSIONS = (SCHEMA_VERSION,)
+SCHEMA_VERSIONS = ("1.0", SCHEMA_VERSION)
 _TOP_KEYS = (
     "schema_version",
     "source",
@@ -45,6 +48,7 @@ _TOP_KEYS = (
     "credit",
     "dateline",
     "paragraphs",
+    "kinds",
     "metadata",
     "image",
     "changes",
@@ -76,9 +80,11 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
     paragraphs = list(article.paragraphs())
     if not [p for p in paragraphs if p.strip()]:
         raise InputError(f"{path} has a headline but no paragraphs.", _HINT)
+    kinds = article.kinds(len(paragraphs))
     dateline = article.text("dateline")
     if dateline and dateline.strip() and not paragraphs[0].startswith(dateline):
         paragraphs.insert(0, dateline)
+        kinds = ["p", *kinds] if kinds else []
     metadata = article.metadata()
     return RawArticle(
         source=path,
@@ -89,6 +95,7 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
         encoding=decoded.encoding,
         changes=decoded.changes,
         credit=article.text("credit"),
+        kinds=tuple(kinds),
     )
 
 
@@ -143,6 +150,25 @@ class _Fields:
                 raise InputError(
                     f"{self.path}: 'paragraphs' item {number} must be text, not {_kind(item)}.",
                     _HINT,
+                )
+        return value
+
+    def kinds(self, count: int) -> list[str]:
+        """The paragraphs' kinds: one per paragraph, or [] when the field is absent."""
+        value = self.document.get("kinds")
+        if value is None:
+            return []
+        known = ", ".join(sorted(BLOCK_KINDS))
+        if not isinstance(value, list) or len(value) != count:
+            raise InputError(
+                f"{self.path}: 'kinds' must be a list with one kind per paragraph ({count}).",
+                f"Kinds are {known}; or leave 'kinds' out.",
+            )
+        for number, item in enumerate(value, 1):
+            if item not in BLOCK_KINDS:
+                raise InputError(
+                    f"{self.path}: 'kinds' item {number} is {json.dumps(item)}, not a kind.",
+                    f"Kinds are {known}.",
                 )
         return value
 

@@ -20,8 +20,9 @@ is the headline), ``caption``, ``credit``, and the sidecar's metadata keys
 ``rights``, ``order``), checked exactly as the sidecar checks them.
 
 The body is parsed with markdown-it-py (CommonMark). Every block becomes a
-paragraph of plain text: subheadings, list items ("• " or "1. " kept) and
-quoted paragraphs too; emphasis and links keep their text. Raw HTML is
+paragraph of plain text with its kind (``RawArticle.kinds``): subheadings,
+list items ("• " or "1. " kept in the text, nested lists one level) and quoted
+paragraphs keep what they are; emphasis and links keep their text. Raw HTML is
 sanitised with nh3 and contributes its text only: ``<script>`` and ``<style>``
 contents are dropped, with a warning. A paragraph that is only a local image
 names the article's photo (its alt text is the caption when none is given).
@@ -38,7 +39,7 @@ from typing import Any
 from publisher.errors import InputError
 from publisher.model import Metadata, RawArticle
 from publisher.readers.decode import decode
-from publisher.readers.html import dropped_markup, html_to_paragraphs, html_to_text, local_image
+from publisher.readers.html import dropped_markup, html_to_blocks, html_to_text, local_image
 from publisher.readers.sidecar import metadata_from_mapping
 
 FILE_EXTENSIONS = (".md", ".markdown")
@@ -54,6 +55,7 @@ class _Body:
     """What walking the token stream found."""
 
     paragraphs: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
     headline: str | None = None
     image: str | None = None
     image_alt: str | None = None
@@ -77,9 +79,9 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
             f"{path} has no headline.",
             "Add 'title:' to the front matter or start the article with a '# Headline' line.",
         )
-    paragraphs = body.paragraphs
+    paragraphs, kinds = body.paragraphs, body.kinds
     if paragraphs and paragraphs[0] == headline:
-        paragraphs = paragraphs[1:]  # the title repeated as the first heading
+        paragraphs, kinds = paragraphs[1:], kinds[1:]  # the title repeated as the first heading
     if not paragraphs:
         raise InputError(
             f"{path} has a headline but no paragraphs.",
@@ -99,6 +101,7 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
         changes=decoded.changes,
         credit=texts.get("credit"),
         warnings=tuple(dict.fromkeys(body.warnings)),
+        kinds=tuple(kinds),
     )
 
 
@@ -172,32 +175,39 @@ def _walk(text: str, path: Path, *, want_headline: bool, want_image: bool) -> _B
     tokens = MarkdownIt("commonmark").parse(text)
     found = _Body(want_image=want_image)
     prefixes: list[str] = []  # list-item markers waiting for the item's first block
+    quotes = 0  # how deep in block quotes
     heading = ""  # the tag of the heading being read, e.g. "h2"
     for token in tokens:
         kind = token.type
+        outer = "quote" if quotes else "p"
         if kind == "list_item_open":
             ordered = token.markup not in ("-", "*", "+")
             prefixes.append(f"{token.info}{token.markup} " if ordered else "• ")
         elif kind == "list_item_close":
             prefixes.pop()
+        elif kind == "blockquote_open":
+            quotes += 1
+        elif kind == "blockquote_close":
+            quotes -= 1
         elif kind == "heading_open":
             heading = token.tag
         elif kind == "heading_close":
             heading = ""
         elif kind == "inline":
             headline = want_headline and heading == "h1" and found.headline is None
-            _inline_block(token, found, prefixes, path, headline)
+            block = "subhead" if heading else outer
+            _inline_block(token, found, prefixes, path, headline, block)
         elif kind in ("fence", "code_block"):
-            _add(found, prefixes, token.content.rstrip("\n"))
+            _add(found, prefixes, token.content.rstrip("\n"), outer)
         elif kind == "html_block":
             found.warnings.extend(dropped_markup(token.content))
-            for paragraph in html_to_paragraphs(token.content):
-                _add(found, prefixes, paragraph)
+            for paragraph, html_kind in html_to_blocks(token.content):
+                _add(found, prefixes, paragraph, outer if html_kind == "p" else html_kind)
     return found
 
 
 def _inline_block(
-    token: Any, found: _Body, prefixes: list[str], path: Path, is_headline: bool
+    token: Any, found: _Body, prefixes: list[str], path: Path, is_headline: bool, kind: str
 ) -> None:
     children = token.children or []
     images = [child for child in children if child.type == "image"]
@@ -222,7 +232,7 @@ def _inline_block(
     if is_headline:
         found.headline = text
         return
-    _add(found, prefixes, text)
+    _add(found, prefixes, text, kind)
 
 
 def _unused_image(src: str, path: Path, warnings: list[str]) -> None:
@@ -245,8 +255,11 @@ def _inline_html(children: list[Any]) -> str:
     return "".join(parts)
 
 
-def _add(found: _Body, prefixes: list[str], text: str) -> None:
+def _add(found: _Body, prefixes: list[str], text: str, kind: str) -> None:
+    """Add a block; the first block of a list item is the item, with its marker."""
     if prefixes and prefixes[-1]:
+        kind = "bullet" if prefixes[-1] == "• " else "number"
         text = prefixes[-1] + text
         prefixes[-1] = ""
     found.paragraphs.append(text)
+    found.kinds.append(kind)

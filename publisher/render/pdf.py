@@ -166,7 +166,7 @@ def placed_width_mm(article: Article, theme: Theme, options: PdfOptions) -> floa
         allowed_roots(article, theme), {_PHOTO_URL: (stand_in, "image/svg+xml")}
     )
     xhtml = render_xhtml(
-        replace(article, paragraphs=()),
+        replace(article, paragraphs=(), kinds=()),
         theme,
         medium="print",
         image_href=_PHOTO_URL,

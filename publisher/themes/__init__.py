@@ -37,6 +37,7 @@ from typing import Any
 import jinja2
 
 from publisher.errors import ThemeError
+from publisher.themes.blocks import grouped
 from publisher.themes.catalog import THEMES_DIR, installed_themes, not_installed
 from publisher.themes.language import byline, is_rtl, uppercase
 
@@ -363,6 +364,7 @@ def _make_environment(folders: list[Path]) -> jinja2.Environment:
     environment.filters["join_names"] = join_names
     environment.filters["uppercase"] = uppercase
     environment.filters["byline"] = byline
+    environment.filters["grouped"] = grouped
     environment.tests["rtl"] = is_rtl
     for name in environment.list_templates():
         try:
