@@ -262,7 +262,8 @@ def test_split_front_matter_counts_lines(tmp_path: Path) -> None:
     [
         ("title: a: b\n", "not valid YAML on line 2"),
         ("title: ok\ndate: [2024\n", "not valid YAML on line"),
-        ("autor: typo\n", "unknown key 'autor'"),
+        ("autor: typo\n", "unknown key 'autor'; did you mean 'author'"),
+        ("Title: Capitalised\n", "unknown key 'Title'; did you mean 'title'"),
         ("date: yesterday\n", "'yesterday' is not a date"),
         ("language: english please\n", "is not a language tag"),
         ("authors: 3\n", "'authors' must be"),
@@ -274,6 +275,18 @@ def test_bad_front_matter(tmp_path: Path, front: str, message: str) -> None:
     path = _md(tmp_path, f"---\n{front}---\n\nBody text.\n")
     with pytest.raises(InputError, match=message):
         read_article(path)
+
+
+def test_a_cms_front_matter_key_is_left_out_with_a_warning(tmp_path: Path) -> None:
+    front = "title: Harbour reopens\ntags: [port, economy]\nslug: harbour\ndraft: false\n"
+    path = _md(tmp_path, f"---\n{front}---\n\nBody text.\n")
+    raw = read_article(path)
+    assert raw.headline == "Harbour reopens"
+    (warning,) = [w for w in raw.warnings if "front matter" in w]
+    assert warning.startswith("front matter keys 'tags', 'slug', 'draft' not used")
+    result = run_cli("build", path, "-o", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "'tags', 'slug', 'draft' not used" in result.stderr
 
 
 def test_unclosed_front_matter(tmp_path: Path) -> None:

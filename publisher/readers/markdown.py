@@ -17,7 +17,10 @@ Front-matter keys: ``title`` or ``headline`` (without one, the first ``# heading
 is the headline), ``caption``, ``credit``, and the sidecar's metadata keys
 (``authors`` or ``author``, ``date``, ``image``, ``language`` or ``lang``,
 ``section``, ``publisher``, ``source`` or ``url``, ``identifier`` or ``id``,
-``rights``, ``order``), checked exactly as the sidecar checks them.
+``rights``, ``order``), checked exactly as the sidecar checks them. Other keys
+a CMS writes (``tags``, ``slug``, ``draft``, ``layout``...) are left out with a
+warning; a key that looks like a misspelt known one (``autor``) is an error
+that names the key meant.
 
 The body is parsed with markdown-it-py (CommonMark). Every block becomes a
 paragraph of plain text with its kind (``RawArticle.kinds``): subheadings,
@@ -30,6 +33,7 @@ names the article's photo (its alt text is the caption when none is given).
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
 from dataclasses import dataclass, field
@@ -40,7 +44,7 @@ from publisher.errors import InputError
 from publisher.model import Metadata, RawArticle
 from publisher.readers.decode import decode
 from publisher.readers.html import dropped_markup, html_to_blocks, html_to_text, local_image
-from publisher.readers.sidecar import metadata_from_mapping
+from publisher.readers.sidecar import KNOWN_KEYS, metadata_from_mapping
 
 FILE_EXTENSIONS = (".md", ".markdown")
 
@@ -71,7 +75,8 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
             f"{path} has no text, only whitespace.", "Give a file with a headline and paragraphs."
         )
     front, body_text, body_line = split_front_matter(decoded.text, path)
-    texts, metadata = _front_matter_values(front, path)
+    warnings: list[str] = []
+    texts, metadata = _front_matter_values(front, path, warnings)
     body = _walk(body_text, path, want_headline="title" not in texts, want_image=not metadata.image)
     headline = texts.get("title") or body.headline
     if not headline:
@@ -100,7 +105,7 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
         encoding=decoded.encoding,
         changes=decoded.changes,
         credit=texts.get("credit"),
-        warnings=tuple(dict.fromkeys(body.warnings)),
+        warnings=tuple(dict.fromkeys((*warnings, *body.warnings))),
         kinds=tuple(kinds),
     )
 
@@ -147,8 +152,27 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
     return front, after, body_line
 
 
-def _front_matter_values(front: dict[str, Any], path: Path) -> tuple[dict[str, str], Metadata]:
+def _front_matter_values(
+    front: dict[str, Any], path: Path, warnings: list[str]
+) -> tuple[dict[str, str], Metadata]:
     where = f"{path} front matter"
+    known = (*_TEXT_KEYS, *KNOWN_KEYS)
+    unused = []
+    for key in [k for k in front if k not in known]:
+        meant = difflib.get_close_matches(key, known, n=1, cutoff=0.8)
+        if meant:
+            raise InputError(
+                f"{where}: unknown key '{key}'; did you mean '{meant[0]}'?",
+                f"Known keys: {', '.join(known)}.",
+            )
+        unused.append(key)
+        del front[key]
+    if unused:
+        warnings.append(
+            f"front matter {'keys' if len(unused) > 1 else 'key'} "
+            f"{', '.join(repr(k) for k in unused)} not used (publisher reads "
+            f"{', '.join(known)})"
+        )
     texts: dict[str, str] = {}
     for key in _TEXT_KEYS:
         if key not in front:
