@@ -90,11 +90,30 @@ def _fail(exc: BaseException) -> NoReturn:
     raise typer.Exit(3)
 
 
+#: The exit status of a process whose reader went away (128 + SIGPIPE), as a shell reports.
+EXIT_BROKEN_PIPE = 141
+
+
+def _reader_gone() -> None:
+    """Prepare to stop quietly: whoever read our output stopped (``publisher ... | head``).
+
+    Python turns the closed pipe into BrokenPipeError; standard output is pointed
+    at /dev/null so that flushing it at exit does not raise again.
+    """
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def _guard(func: Callable[[], T]) -> T:
     try:
         return func()
     except typer.Exit:
         raise
+    except BrokenPipeError:
+        _reader_gone()
+        raise typer.Exit(EXIT_BROKEN_PIPE) from None
     except Exception as exc:
         _fail(exc)
 
@@ -728,7 +747,11 @@ def theme_export(
 
 def main() -> None:
     """Entry point of the `publisher` command."""
-    app()
+    try:
+        app()
+    except BrokenPipeError:  # a write outside the guarded commands (help, version)
+        _reader_gone()
+        sys.exit(EXIT_BROKEN_PIPE)
 
 
 if __name__ == "__main__":

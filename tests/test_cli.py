@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pikepdf
 import pytest
-from cli_helpers import epub_xhtml, pdf_fonts_embedded, pdf_text, plain, run_cli
+from cli_helpers import REPO, epub_xhtml, pdf_fonts_embedded, pdf_text, plain, run_cli
 from conftest import SEED, run_epubcheck
 
 MM = 72 / 25.4
@@ -155,3 +158,22 @@ def test_several_inputs_one_bad(tmp_path: Path) -> None:
     assert "empty.txt is empty" in result.stderr
     assert "1 of 2 articles failed" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path: Path) -> None:
+    """`publisher normalise big.txt | head -1`: the closed pipe ends the command quietly."""
+    big = tmp_path / "big.txt"
+    body = "\n\n".join(f"Paragraph {n} says something. " * 40 for n in range(3000))
+    big.write_text(f"A long article\n\n{body}\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "publisher", "normalise", str(big)]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.readline()  # read one line, then stop reading
+        process.stdout.close()
+        errors = process.stderr.read().decode()
+        status = process.wait(timeout=120)
+    assert errors == ""
+    assert status == 141  # 128 + SIGPIPE, as a shell reports a reader gone
