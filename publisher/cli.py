@@ -20,7 +20,7 @@ import typer
 from publisher import __version__
 from publisher.config import FORMATS, BuildConfig, PdfOptions, parse_length, parse_marks
 from publisher.config import parse_page_size as _parse_page_size
-from publisher.errors import PublisherError, UsageError
+from publisher.errors import InputError, PublisherError, UsageError
 from publisher.model import Metadata
 
 if TYPE_CHECKING:
@@ -175,13 +175,18 @@ def _overrides(
 
 
 def _pdf_options(
-    page_size: str, bleed: str | None, marks: str | None, variant: str | None
+    page_size: str,
+    bleed: str | None,
+    marks: str | None,
+    variant: str | None,
+    output_profile: Path | None = None,
 ) -> PdfOptions:
     return PdfOptions(
         page_size=_parse_page_size(page_size),
         bleed=parse_length(bleed) if bleed else None,
         marks=parse_marks(marks),
         variant=variant.lower() if variant else None,
+        output_profile=output_profile,
     )
 
 
@@ -208,6 +213,10 @@ def build(
     ] = None,
     pdf_variant: Annotated[
         str | None, typer.Option(help="pdf/a-3b, pdf/ua-1, pdf/x-4... (WeasyPrint's variants).")
+    ] = None,
+    output_profile: Annotated[
+        Path | None,
+        typer.Option(help="For pdf/x-4: the printer's ICC output profile (e.g. FOGRA39)."),
     ] = None,
     image: Annotated[Path | None, typer.Option(help="The article's photo.")] = None,
     cover: Annotated[
@@ -276,7 +285,7 @@ def build(
             out_dir=out,
             formats=chosen,
             theme=theme,
-            pdf=_pdf_options(page_size, bleed, marks, pdf_variant),
+            pdf=_pdf_options(page_size, bleed, marks, pdf_variant, output_profile),
             cover=cover,
         )
         options = InputOptions(
@@ -329,7 +338,24 @@ def _check_setup(config: BuildConfig) -> None:
         from publisher.render.pdf import check_variant
 
         check_variant(config.pdf.variant)
+    _check_output_profile(config.pdf)
     prepare_out_dir(config.out_dir)
+
+
+def _check_output_profile(options: PdfOptions) -> None:
+    """A PDF/X needs a readable printer's profile; check it before any article is read."""
+    from publisher.render.colour import check_profile_for, load_output_profile
+
+    check_profile_for(options.variant, options.output_profile)
+    if options.output_profile is not None:
+        try:
+            data = options.output_profile.read_bytes()
+        except OSError as error:
+            raise InputError(
+                f"The output profile {options.output_profile} cannot be read: {error.strerror}.",
+                "Check the path given to --output-profile.",
+            ) from None
+        load_output_profile(data, str(options.output_profile))
 
 
 def _build_one(

@@ -121,6 +121,7 @@ class PdfOptions:
     marks: tuple[str, ...] = ()  # subset of MARKS
     variant: str | None = None  # a WeasyPrint pdf_variant, e.g. "pdf/a-3b"
     tagged: bool = True
+    output_profile: Path | None = None  # the printing condition's ICC profile, for PDF/X
 
 
 @dataclass(frozen=True, slots=True)

@@ -346,8 +346,50 @@ def _claim(pdf: pikepdf.Pdf, expect: PdfExpectations) -> Iterator[str]:
             yield f"the XMP metadata has no PDF/X claim (GTS_PDFXVersion); expected {variant}"
         elif version and not claimed.lower().startswith(f"pdf/x-{version}"):
             yield f"the XMP metadata claims {claimed}, expected {variant}"
+        yield from _print_condition(pdf)
     else:
         yield f"unknown PDF variant {expect.variant!r}: expected pdf/a…, pdf/ua… or pdf/x…"
+
+
+def _print_condition(pdf: pikepdf.Pdf) -> Iterator[str]:
+    """What a PDF/X needs beyond its claim: the printing condition and a TrimBox per page.
+
+    The OutputIntent (subtype GTS_PDFX) must name the condition and embed its
+    ICC profile; every page needs a TrimBox (or ArtBox) for the imposition.
+    """
+    intents = pdf.Root.get("/OutputIntents")
+    kinds = [i for i in intents if i.get("/S") == "/GTS_PDFX"] if intents is not None else []
+    if not kinds:
+        yield "the PDF has no PDF/X OutputIntent (the printing condition it was made for)"
+    for intent in kinds[:1]:
+        if not str(intent.get("/OutputConditionIdentifier", "")).strip():
+            yield "the PDF/X OutputIntent does not name its printing condition"
+        profile = intent.get("/DestOutputProfile")
+        if not isinstance(profile, pikepdf.Stream) or profile.read_bytes()[36:40] != b"acsp":
+            yield "the PDF/X OutputIntent does not embed an ICC profile (DestOutputProfile)"
+    for number, page in enumerate(pdf.pages, start=1):
+        if "/TrimBox" not in page.obj and "/ArtBox" not in page.obj:
+            yield f"page {number} has no TrimBox, which PDF/X needs"
+        if _bare_device_rgb(page):
+            yield (
+                f"page {number} paints in DeviceRGB without a DefaultRGB colour space; "
+                "PDF/X needs RGB to be ICC-based"
+            )
+
+
+def _bare_device_rgb(page: pikepdf.Page) -> bool:
+    """Whether the page paints DeviceRGB (rg/RG or an RGB image) with no DefaultRGB to map it."""
+    resources = page.obj.get("/Resources", pikepdf.Dictionary())
+    spaces = resources.get("/ColorSpace", pikepdf.Dictionary())
+    if "/DefaultRGB" in spaces:
+        return False
+    try:
+        operators = {str(item.operator) for item in pikepdf.parse_content_stream(page)}
+    except pikepdf.PdfError:
+        return False  # an unreadable content stream is reported by the structure check
+    images = resources.get("/XObject", pikepdf.Dictionary()).values()
+    rgb_image = any(x.get("/ColorSpace") == "/DeviceRGB" for x in images)
+    return bool(operators & {"rg", "RG"}) or rgb_image
 
 
 _CLAIM_KEYS = ("pdfaid:part", "pdfaid:conformance", "pdfuaid:part", "pdfxid:GTS_PDFXVersion")

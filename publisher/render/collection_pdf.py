@@ -59,6 +59,8 @@ from publisher.render.pdf import (
     _source_date_epoch,
     _stylesheets,
     check_variant,
+    colour_profiles,
+    output_intent_resources,
     page_classes,
     placed_width_mm,
     weasyprint_errors,
@@ -136,7 +138,7 @@ def layout_collection(
     bleed = _points(options.bleed) if options.bleed else 0.0
     roots = collection_roots(collection, theme)
     warnings: list[str] = []
-    resources: dict[str, tuple[bytes, str]] = {}
+    resources = output_intent_resources(options, roots)
     photo_digests = hashlib.sha256()
     rendered: list[str] = []
     classes = page_classes(options)
@@ -174,6 +176,7 @@ def layout_collection(
         ).render(
             stylesheets=_stylesheets(theme, options, bleed, fetcher, warnings),
             font_config=_font_config(),
+            color_profiles=colour_profiles(options, fetcher, resources),
             pdf_tags=options.tagged,
             pdf_variant=options.variant,
         )
@@ -219,7 +222,7 @@ def write_collection_pdf(
         ),
     ):
         data = layout.document.write_pdf(
-            finisher=_finisher(layout.bleed, layout.digest),
+            finisher=_finisher(layout.bleed, layout.digest, options),
             pdf_identifier=layout.pdf_identifier.encode("ascii"),
             pdf_variant=options.variant,
             pdf_tags=options.tagged,

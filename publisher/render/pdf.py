@@ -44,10 +44,11 @@ from pathlib import Path
 from typing import Any
 
 from publisher.config import PdfAttachment, PdfOptions
-from publisher.errors import PublisherError, RenderError, SandboxError, UsageError
+from publisher.errors import InputError, PublisherError, RenderError, SandboxError, UsageError
 from publisher.model import Article
 from publisher.render import Rendered
-from publisher.render.fetch import allowed_roots, memory_url, sandboxed_url_fetcher
+from publisher.render.colour import check_profile_for, load_output_profile, profile_css
+from publisher.render.fetch import allowed_roots, memory_url, read_allowed, sandboxed_url_fetcher
 from publisher.render.html import render_xhtml, utc_timestamp
 from publisher.themes import Theme
 
@@ -61,6 +62,8 @@ _MARKS_MIN = 3 * _POINTS["mm"]
 _WIDE_PAGE = 170 * _POINTS["mm"]
 #: The private URL the print copy of the photo is served under.
 _PHOTO_URL = memory_url("photo")
+#: The private URL the PDF/X output profile is served under.
+_PROFILE_URL = memory_url("output-profile.icc")
 _FONT_CONFIG: Any = None
 #: Parsed stylesheets per (theme folders, page size, bleed, marks), for this process.
 _STYLESHEET_CACHE: dict[tuple[Any, ...], tuple[Any, ...]] = {}
@@ -90,7 +93,7 @@ def render_pdf(
     roots = allowed_roots(article, theme)
     warnings: list[str] = []
     shown, photo_digest = article, b""
-    resources: dict[str, tuple[bytes, str]] = {}
+    resources = output_intent_resources(options, roots)
     if article.image is not None:
         from publisher.render.photo import print_copy
 
@@ -107,7 +110,7 @@ def render_pdf(
         shown,
         theme,
         medium="print",
-        image_href=_PHOTO_URL if resources else None,
+        image_href=_PHOTO_URL if _PHOTO_URL in resources else None,
         build_time=build_time,
         page_classes=page_classes(options),
     )
@@ -131,12 +134,13 @@ def render_pdf(
         ).render(
             stylesheets=stylesheets,
             font_config=font_config,
+            color_profiles=colour_profiles(options, fetcher, resources),
             pdf_tags=options.tagged,
             pdf_variant=options.variant,
         )
         data = document.write_pdf(
             attachments=_attachments(attachments, build_time),
-            finisher=_finisher(bleed, digest),
+            finisher=_finisher(bleed, digest, options),
             pdf_identifier=digest[:16].hex().encode("ascii"),
             pdf_variant=options.variant,
             pdf_tags=options.tagged,
@@ -235,6 +239,50 @@ def _stylesheets(
     if len(fetcher.sandbox.blocked) == blocked_before and len(warnings) == warned_before:
         _STYLESHEET_CACHE[key] = tuple(stylesheets)
     return stylesheets
+
+
+def colour_profiles(
+    options: PdfOptions, fetcher: Any, resources: dict[str, tuple[bytes, str]]
+) -> dict[str, Any]:
+    """WeasyPrint's colour profiles: the PDF/X output profile as ``device-cmyk``, or none.
+
+    WeasyPrint writes the ``device-cmyk`` profile as the PDF's OutputIntent.
+    ``resources`` are the fetcher's, with ``output_intent_resources`` among them.
+    """
+    import weasyprint
+
+    profiles: dict[str, Any] = {}
+    if options.output_profile is not None:
+        profile = load_output_profile(resources[_PROFILE_URL][0], str(options.output_profile))
+        css = profile_css(_PROFILE_URL, profile.colour_space)
+        weasyprint.CSS(string=css, url_fetcher=fetcher, color_profiles=profiles)
+        if "device-cmyk" not in profiles:
+            raise RenderError(
+                f"WeasyPrint could not use the output profile {options.output_profile}.",
+                "Check that it is the ICC profile your printer gave you.",
+            )
+    return profiles
+
+
+def output_intent_resources(
+    options: PdfOptions, roots: tuple[Path, ...]
+) -> dict[str, tuple[bytes, str]]:
+    """The PDF/X output profile as a fetcher resource (empty without one), checked.
+
+    Raises UsageError for a PDF/X without a profile (or a profile without PDF/X)
+    and InputError for a file that is not a printer's ICC profile. The profile
+    the user named is read through the sandbox, allowed for this one read.
+    """
+    check_profile_for(options.variant, options.output_profile)
+    if options.output_profile is None:
+        return {}
+    path = options.output_profile
+    try:
+        data = read_allowed(path, (*roots, path.resolve()))
+    except OSError as error:
+        raise InputError(f"The output profile {path} cannot be read: {error}.") from error
+    load_output_profile(data, str(path))
+    return {_PROFILE_URL: (data, "application/vnd.iccprofile")}
 
 
 def _pixel_size(data: bytes) -> tuple[int, int]:
@@ -371,7 +419,7 @@ def _theme_stylesheet(path: Path, fetcher: Any, warnings: list[str]) -> tuple[st
         return None
 
 
-def _finisher(bleed: float, digest: bytes) -> Any:
+def _finisher(bleed: float, digest: bytes, options: PdfOptions | None = None) -> Any:
     def finish(document: Any, pdf: Any) -> None:
         for obj in pdf.objects:
             if isinstance(obj, dict) and obj.get("Type") == "/Page" and "TrimBox" in obj:
@@ -390,6 +438,8 @@ def _finisher(bleed: float, digest: bytes) -> Any:
         if "AF" in pdf.catalog:
             first = {_bytes(ref): ref for ref in reversed(pdf.catalog["AF"])}
             pdf.catalog["AF"] = type(pdf.catalog["AF"])(reversed(first.values()))
+        if options is not None and options.output_profile is not None:
+            _default_rgb(pdf)
         # PDF/X-4: WeasyPrint writes a random xmpMM:DocumentID; use a derived one.
         reference = pdf.catalog.get("Metadata")
         if reference is not None:
@@ -401,6 +451,28 @@ def _finisher(bleed: float, digest: bytes) -> Any:
             ]
 
     return finish
+
+
+def _default_rgb(pdf: Any) -> None:
+    """Make the RGB the PDF paints with sRGB (``DefaultRGB``), for PDF/X.
+
+    Themes and photos are RGB and WeasyPrint paints them as DeviceRGB, which a
+    PDF/X with a CMYK printing condition must not use bare. A ``DefaultRGB``
+    colour space in the resources turns every DeviceRGB colour and image into
+    ICC-based sRGB, which the printer's RIP converts to the output profile.
+    WeasyPrint shares one colour-space dictionary among all pages and forms.
+    """
+    from importlib.resources import files
+
+    import pydyf  # type: ignore[import-untyped]
+
+    srgb = (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
+    stream = pydyf.Stream([srgb], pydyf.Dictionary({"N": 3}), compress=True)
+    pdf.add_object(stream)
+    default = pydyf.Array(("/ICCBased", stream.reference))
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and "device-cmyk" in obj and "lab-d50" in obj:
+            obj["DefaultRGB"] = default
 
 
 def _bytes(chunk: Any) -> bytes:
