@@ -54,10 +54,10 @@ from publisher.render.epub_parts import (
     cover_page,
     new_book,
     photo_item,
-    pixel_size,
     write_book,
 )
 from publisher.render.html import EPUB_STYLESHEETS, iso_date, render_xhtml
+from publisher.render.photo import pixel_size
 from publisher.themes import Theme
 from publisher.themes.language import is_rtl
 

@@ -47,22 +47,19 @@ from publisher.render.collection_html import (
 )
 from publisher.render.fetch import allowed_roots, memory_url, sandboxed_url_fetcher
 from publisher.render.html import render_xhtml, utc_timestamp
-
-# Shared with the single-article PDF renderer (kept private there; see the report).
 from publisher.render.pdf import (
-    _captured_logs,
-    _finisher,
-    _font_config,
-    _is_noise,
-    _pixel_size,
-    _points,
-    _source_date_epoch,
-    _stylesheets,
+    captured_logs,
     check_variant,
     colour_profiles,
+    is_noise,
     output_intent_resources,
     page_classes,
+    pdf_finisher,
     placed_width_mm,
+    print_stylesheets,
+    shared_font_config,
+    source_date_epoch,
+    to_points,
     weasyprint_errors,
 )
 from publisher.themes import Theme
@@ -131,11 +128,11 @@ def layout_collection(
     """Lay out the print edition with WeasyPrint and map its pages; write nothing yet."""
     import weasyprint
 
-    from publisher.render.photo import print_copy
+    from publisher.render.photo import pixel_size, print_copy
 
     if options.variant is not None:
         check_variant(options.variant)
-    bleed = _points(options.bleed) if options.bleed else 0.0
+    bleed = to_points(options.bleed) if options.bleed else 0.0
     roots = collection_roots(collection, theme)
     warnings: list[str] = []
     resources = output_intent_resources(options, roots)
@@ -151,7 +148,7 @@ def layout_collection(
             href = memory_url(f"photo-{index + 1}")
             resources[href] = (copy, media_type)
             photo_digests.update(copy)
-            width, height = _pixel_size(copy)
+            width, height = pixel_size(copy)
             shown = replace(article, image=replace(article.image, width=width, height=height))
         rendered.append(
             render_xhtml(shown, theme, medium="print", image_href=href, page_classes=classes)
@@ -162,8 +159,8 @@ def layout_collection(
     digest = hashlib.sha256(seed + photo_digests.digest()).digest()
     fetcher = sandboxed_url_fetcher(roots, resources)
     with (
-        _captured_logs() as logged,
-        _source_date_epoch(build_time),
+        captured_logs() as logged,
+        source_date_epoch(build_time),
         weasyprint_errors(
             "lay out the collection",
             "Try another theme or PDF variant; if it persists, report it with the articles.",
@@ -174,15 +171,15 @@ def layout_collection(
             base_url=collection.articles[0].source.parent.resolve().as_uri() + "/",
             url_fetcher=fetcher,
         ).render(
-            stylesheets=_stylesheets(theme, options, bleed, fetcher, warnings),
-            font_config=_font_config(),
+            stylesheets=print_stylesheets(theme, options, bleed, fetcher, warnings),
+            font_config=shared_font_config(),
             color_profiles=colour_profiles(options, fetcher, resources),
             pdf_tags=options.tagged,
             pdf_variant=options.variant,
         )
     blocked = fetcher.sandbox.blocked
     warnings[:0] = fetcher.sandbox.warnings
-    warnings.extend(m for m in logged if not _is_noise(m, blocked))
+    warnings.extend(m for m in logged if not is_noise(m, blocked))
     return PrintLayout(
         document=document,
         page_map=map_pages(document, order),
@@ -214,19 +211,19 @@ def write_collection_pdf(
     layout's own are in ``PrintLayout.warnings``.
     """
     with (
-        _captured_logs() as logged,
-        _source_date_epoch(build_time),
+        captured_logs() as logged,
+        source_date_epoch(build_time),
         weasyprint_errors(
             "write the collection",
             "Try another PDF variant; if it persists, report it with the articles.",
         ),
     ):
         data = layout.document.write_pdf(
-            finisher=_finisher(layout.bleed, layout.digest, options),
+            finisher=pdf_finisher(layout.bleed, layout.digest, options),
             pdf_identifier=layout.pdf_identifier.encode("ascii"),
             pdf_variant=options.variant,
             pdf_tags=options.tagged,
         )
     blocked = layout.fetcher.sandbox.blocked
-    kept = [m for m in logged if not _is_noise(m, blocked)]
+    kept = [m for m in logged if not is_noise(m, blocked)]
     return Rendered(data=bytes(data), warnings=tuple(dict.fromkeys(kept)))

@@ -20,11 +20,11 @@ from publisher.render.epub_parts import (
     cover_page,
     new_book,
     photo_item,
-    pixel_size,
     write_book,
 )
 from publisher.render.fetch import allowed_roots
 from publisher.render.html import description, iso_date, render_xhtml
+from publisher.render.photo import pixel_size
 from publisher.themes import Theme
 from publisher.themes.language import is_rtl
 

@@ -23,6 +23,7 @@ from publisher.model import Image
 from publisher.render.cover import render_cover
 from publisher.render.fetch import is_allowed, read_allowed
 from publisher.render.html import EPUB_STYLESHEETS
+from publisher.render.photo import pixel_size
 from publisher.themes import Theme
 from publisher.themes.language import is_rtl
 
@@ -171,14 +172,6 @@ def cover_page(title: str, language: str, cover_image: Any) -> Any:
     )
     page.properties = ["svg"]
     return page
-
-
-def pixel_size(data: bytes) -> tuple[int, int]:
-    """Width and height of an encoded picture, in pixels."""
-    from PIL import Image as PILImage
-
-    with PILImage.open(io.BytesIO(data)) as picture:
-        return picture.size
 
 
 def write_book(book: Any, build_time: datetime) -> bytes:

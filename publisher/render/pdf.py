@@ -89,13 +89,13 @@ def render_pdf(
 
     if options.variant is not None:
         check_variant(options.variant)
-    bleed = _points(options.bleed) if options.bleed else 0.0
+    bleed = to_points(options.bleed) if options.bleed else 0.0
     roots = allowed_roots(article, theme)
     warnings: list[str] = []
     shown, photo_digest = article, b""
     resources = output_intent_resources(options, roots)
     if article.image is not None:
-        from publisher.render.photo import print_copy
+        from publisher.render.photo import pixel_size, print_copy
 
         placed_mm = placed_width_mm(article, theme, options)
         if placed_mm is not None:
@@ -103,7 +103,7 @@ def render_pdf(
             warnings.extend(notes)
             resources[_PHOTO_URL] = (copy, media_type)
             photo_digest = hashlib.sha256(copy).digest()
-            width, height = _pixel_size(copy)
+            width, height = pixel_size(copy)
             shown = replace(article, image=replace(article.image, width=width, height=height))
     fetcher = sandboxed_url_fetcher(roots, resources)
     xhtml = render_xhtml(
@@ -118,15 +118,15 @@ def render_pdf(
     digest = hashlib.sha256(seed.encode("utf-8") + photo_digest).digest()
 
     with (
-        _captured_logs() as logged,
-        _source_date_epoch(build_time),
+        captured_logs() as logged,
+        source_date_epoch(build_time),
         weasyprint_errors(
             "render the PDF",
             "Try another theme or PDF variant; if it persists, report it with the article.",
         ),
     ):
-        font_config = _font_config()
-        stylesheets = _stylesheets(theme, options, bleed, fetcher, warnings)
+        font_config = shared_font_config()
+        stylesheets = print_stylesheets(theme, options, bleed, fetcher, warnings)
         document = weasyprint.HTML(
             string=xhtml,
             base_url=article.source.parent.resolve().as_uri() + "/",
@@ -140,14 +140,14 @@ def render_pdf(
         )
         data = document.write_pdf(
             attachments=_attachments(attachments, build_time),
-            finisher=_finisher(bleed, digest, options),
+            finisher=pdf_finisher(bleed, digest, options),
             pdf_identifier=digest[:16].hex().encode("ascii"),
             pdf_variant=options.variant,
             pdf_tags=options.tagged,
         )
     blocked = fetcher.sandbox.blocked
     warnings[:0] = fetcher.sandbox.warnings
-    warnings.extend(m for m in logged if not _is_noise(m, blocked))
+    warnings.extend(m for m in logged if not is_noise(m, blocked))
     return Rendered(data=bytes(data), warnings=tuple(dict.fromkeys(warnings)))
 
 
@@ -176,10 +176,10 @@ def placed_width_mm(article: Article, theme: Theme, options: PdfOptions) -> floa
         image_href=_PHOTO_URL,
         page_classes=page_classes(options),
     )
-    bleed = _points(options.bleed) if options.bleed else 0.0
+    bleed = to_points(options.bleed) if options.bleed else 0.0
     # The real render reports whatever goes wrong; these logs are dropped.
     with (
-        _captured_logs(),
+        captured_logs(),
         weasyprint_errors(
             "lay out the photo", "Try another theme; if it persists, report it with the article."
         ),
@@ -189,8 +189,8 @@ def placed_width_mm(article: Article, theme: Theme, options: PdfOptions) -> floa
             base_url=article.source.parent.resolve().as_uri() + "/",
             url_fetcher=fetcher,
         ).render(
-            stylesheets=_stylesheets(theme, options, bleed, fetcher, []),
-            font_config=_font_config(),
+            stylesheets=print_stylesheets(theme, options, bleed, fetcher, []),
+            font_config=shared_font_config(),
         )
     for page in document.pages:
         for box in page._page_box.descendants():
@@ -205,7 +205,7 @@ def placed_width_mm(article: Article, theme: Theme, options: PdfOptions) -> floa
     return None
 
 
-def _stylesheets(
+def print_stylesheets(
     theme: Theme, options: PdfOptions, bleed: float, fetcher: Any, warnings: list[str]
 ) -> list[Any]:
     """The fonts' @font-face rules, the theme's base and print CSS, and the @page rule.
@@ -221,7 +221,7 @@ def _stylesheets(
         return list(cached)
     import weasyprint
 
-    font_config = _font_config()
+    font_config = shared_font_config()
     blocked_before, warned_before = len(fetcher.sandbox.blocked), len(warnings)
     stylesheets = [
         weasyprint.CSS(string=_font_faces_css(theme), url_fetcher=fetcher, font_config=font_config)
@@ -285,13 +285,6 @@ def output_intent_resources(
     return {_PROFILE_URL: (data, "application/vnd.iccprofile")}
 
 
-def _pixel_size(data: bytes) -> tuple[int, int]:
-    from PIL import Image as PILImage
-
-    with PILImage.open(io.BytesIO(data)) as picture:
-        return picture.size
-
-
 def page_classes(options: PdfOptions) -> tuple[str, ...]:
     """Classes for ``<body>`` that tell print CSS how big the page is.
 
@@ -303,12 +296,11 @@ def page_classes(options: PdfOptions) -> tuple[str, ...]:
     >>> page_classes(PdfOptions(page_size="148mm 210mm"))
     ()
     """
-    width = _points(options.page_size.split()[0])
+    width = to_points(options.page_size.split()[0])
     return ("page-wide",) if width >= _WIDE_PAGE else ()
 
 
 def _attachments(attachments: tuple[PdfAttachment, ...], build_time: datetime) -> list[Any]:
-    import io
 
     import weasyprint
 
@@ -327,7 +319,7 @@ def _attachments(attachments: tuple[PdfAttachment, ...], build_time: datetime) -
     ]
 
 
-def _is_noise(message: str, blocked: tuple[str, ...]) -> bool:
+def is_noise(message: str, blocked: tuple[str, ...]) -> bool:
     """Whether a WeasyPrint log message repeats a refusal or only describes the host.
 
     The fontTools notice says the host lacks HarfBuzz-Subset; the PDF is the same
@@ -351,10 +343,10 @@ atexit.register(_forget_fonts)
 
 def warm_up() -> None:
     """Import WeasyPrint and build this process's FontConfiguration (for batch workers)."""
-    _font_config()
+    shared_font_config()
 
 
-def _font_config() -> Any:
+def shared_font_config() -> Any:
     # One FontConfiguration per process: building one scans the system's fonts.
     global _FONT_CONFIG
     if _FONT_CONFIG is None:
@@ -364,10 +356,10 @@ def _font_config() -> Any:
     return _FONT_CONFIG
 
 
-def _points(length: str) -> float:
+def to_points(length: str) -> float:
     """Return a CSS length in PDF points.
 
-    >>> round(_points("3mm"), 3), _points("0.125in"), _points("6pt")
+    >>> round(to_points("3mm"), 3), to_points("0.125in"), to_points("6pt")
     (8.504, 9.0, 6.0)
     """
     match = _LENGTH.match(length)
@@ -419,7 +411,7 @@ def _theme_stylesheet(path: Path, fetcher: Any, warnings: list[str]) -> tuple[st
         return None
 
 
-def _finisher(bleed: float, digest: bytes, options: PdfOptions | None = None) -> Any:
+def pdf_finisher(bleed: float, digest: bytes, options: PdfOptions | None = None) -> Any:
     def finish(document: Any, pdf: Any) -> None:
         for obj in pdf.objects:
             if isinstance(obj, dict) and obj.get("Type") == "/Page" and "TrimBox" in obj:
@@ -480,7 +472,7 @@ def _bytes(chunk: Any) -> bytes:
 
 
 @contextmanager
-def _source_date_epoch(build_time: datetime) -> Iterator[None]:
+def source_date_epoch(build_time: datetime) -> Iterator[None]:
     """Set SOURCE_DATE_EPOCH to ``build_time`` inside the block.
 
     Without HarfBuzz-Subset, WeasyPrint subsets fonts with fontTools, which
@@ -518,7 +510,7 @@ def weasyprint_errors(doing: str, hint: str) -> Iterator[None]:
 
 
 @contextmanager
-def _captured_logs() -> Iterator[list[str]]:
+def captured_logs() -> Iterator[list[str]]:
     """Collect WeasyPrint's warnings and errors logged inside the block."""
     messages: list[str] = []
 

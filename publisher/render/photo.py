@@ -104,6 +104,14 @@ def print_copy(
     return data, media_type, notes
 
 
+def pixel_size(data: bytes) -> tuple[int, int]:
+    """Width and height of an encoded picture (a screen or print copy), in pixels."""
+    from PIL import Image as PILImage
+
+    with PILImage.open(io.BytesIO(data)) as picture:
+        return picture.size
+
+
 def open_photo(path: Path, roots: Iterable[Path] | None = None) -> PILImage:
     """Read ``path`` through the sandbox, decode and orient it: a fresh picture, no metadata.
 
