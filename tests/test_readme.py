@@ -36,3 +36,10 @@ def test_readme_command_runs(command: str, workdir: Path) -> None:
     result = run_cli(*shlex.split(command), cwd=workdir)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_every_picture_the_readme_shows_is_in_the_repository() -> None:
+    pictures = re.findall(r"!\[[^\]]+\]\(([^)]+)\)", README)
+    assert "docs/seed-cover.png" in pictures and "docs/seed-cover-ar.png" in pictures
+    for picture in pictures:
+        assert (REPO / picture).is_file(), picture
