@@ -229,12 +229,20 @@ def test_structure_reaches_the_epub_and_the_pdf(tmp_path: Path) -> None:
     ]  # fmt: skip
     with zipfile.ZipFile(tmp_path / "out" / f"{path.stem}.epub") as book:
         body = book.read("EPUB/article.xhtml").decode()
+        nav = book.read("EPUB/nav.xhtml").decode()
+    # The contents list the subheading under the headline.
+    assert re.search(
+        r'<a href="article.xhtml">Night buses extended</a>\s*<ol>\s*<li>\s*'
+        r'<a href="article.xhtml#subhead-2">What changes</a>',
+        nav,
+    )
     block = body[body.index('<div class="text">') : body.index("</div>")]
     assert re.sub(r"\s+", "", block) == re.sub(
         r"\s+",
         "",
         '<div class="text"><p>The council voted on Tuesday.</p>'
-        '<h2 class="subhead">What changes</h2><ul><li>Buses run later</li><li>Trams too</li></ul>'
+        '<h2 class="subhead" id="subhead-2">What changes</h2>'
+        "<ul><li>Buses run later</li><li>Trams too</li></ul>"
         '<p>The plan:</p><ol><li value="3">Trial</li><li value="4">Review</li></ol>'
         "<blockquote><p>It is the biggest change in twenty years.</p><p>Said twice.</p>"
         "</blockquote><ul><li>Loose item</li></ul><p>Its second paragraph.</p><p>The end.</p>",

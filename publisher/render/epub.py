@@ -93,7 +93,7 @@ def render_epub(
         content=xhtml.encode("utf-8"),
     )
     book.add_item(document)
-    book.toc = [epub.Link(ARTICLE_HREF, article.headline, "toc-article")]
+    book.toc = _contents(article.headline, xhtml)
     # Bodymatter first: landmarks are unordered, and readers jump to the first one.
     book.guide = [
         {"href": ARTICLE_HREF, "title": article.headline, "type": "text"},
@@ -107,6 +107,26 @@ def render_epub(
     # EPUB 2 readers find the cover through this; EPUB 3 through properties="cover-image".
     book.add_metadata(None, "meta", "", {"name": "cover", "content": cover_image.id})
     return Rendered(data=write_book(book, build_time), warnings=tuple(warnings))
+
+
+def _contents(headline: str, xhtml: str) -> list[Any]:
+    """The table of contents: the headline, and under it the article's subheadings."""
+    from lxml import etree  # type: ignore[import-untyped,unused-ignore]
+
+    root = etree.fromstring(xhtml.encode("utf-8"))
+    subheads = [
+        epub.Link(f"{ARTICLE_HREF}#{h2.get('id')}", _text(h2), f"toc-{h2.get('id')}")
+        for h2 in root.iter("{http://www.w3.org/1999/xhtml}h2")
+        if "subhead" in (h2.get("class") or "").split() and h2.get("id")
+    ]
+    if not subheads:
+        return [epub.Link(ARTICLE_HREF, headline, "toc-article")]
+    return [(epub.Section(headline, ARTICLE_HREF), subheads)]
+
+
+def _text(element: Any) -> str:
+    # The subheading as read: soft hyphens and zero-width breaks (``breakable``) removed.
+    return " ".join("".join(element.itertext()).replace("\u00ad", "").replace("\u200b", "").split())
 
 
 def _fallback_identifier(article: Article) -> str:
