@@ -46,7 +46,7 @@ from publisher.errors import ThemeError
 from publisher.model import Image
 from publisher.render.fetch import read_allowed
 from publisher.render.photo import open_photo
-from publisher.themes import FontFace, Theme
+from publisher.themes import Theme
 
 if TYPE_CHECKING:
     from PIL.ImageDraw import ImageDraw
@@ -191,12 +191,9 @@ def _font_bytes(theme: Theme, family: str, weight: str, text: str = "") -> bytes
     if not faces:
         raise ThemeError("The theme has no fonts to draw the cover with.", _COVER_HINT)
     letters = frozenset(char for char in text if not char.isspace())
-
-    def rank(face: FontFace) -> tuple[bool, bool, bool]:
-        covers = letters <= _characters(face.path) if letters else True
-        return (not covers, face.family != family, face.weight != weight)
-
-    chosen = min(faces, key=rank)
+    # Nearest face first; a font's character map is read only when a nearer face lacks letters.
+    ordered = sorted(faces, key=lambda face: (face.family != family, face.weight != weight))
+    chosen = next((f for f in ordered if not letters or letters <= _characters(f.path)), ordered[0])
     return read_allowed(chosen.path, theme.font_folders)
 
 
