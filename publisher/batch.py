@@ -21,7 +21,7 @@ from pathlib import Path
 
 from publisher import __version__
 from publisher.build import BuildResult, InputOptions, build_article
-from publisher.buildrecord import BuildRecord, input_key, tree_digest
+from publisher.buildrecord import BuildRecord, file_digest, input_key, tree_digest
 from publisher.config import BuildConfig
 from publisher.errors import PublisherError, UsageError
 from publisher.outputs import write_atomic
@@ -120,6 +120,12 @@ def run_batch(
             "theme": tree_digest(theme.folders),
             "config": repr(replace(config, out_dir=Path("."))),
             "options": repr(options),
+            # The pictures and profiles named by path: their contents, not just their names.
+            "files": {
+                str(path): file_digest(path) if path.is_file() else None
+                for path in (config.cover, config.pdf.output_profile, options.image)
+                if path is not None
+            },
             # Outputs carry the build time only when it is fixed; otherwise an
             # unchanged article must not count as changed just because time passed.
             "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH"),

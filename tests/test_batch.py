@@ -78,6 +78,23 @@ def test_incremental_rerun_skips_unchanged(tmp_path: Path) -> None:
     assert {line["status"] for line in report(out)} == {"built"}
 
 
+def test_a_changed_output_profile_rebuilds_the_batch(tmp_path: Path) -> None:
+    from icc_helpers import cmyk_profile
+
+    make_articles(tmp_path / "in", 2)
+    profile = tmp_path / "printer.icc"
+    profile.write_bytes(cmyk_profile("Press A"))
+    out = tmp_path / "out"
+    args = ("build", tmp_path / "in", "-o", out, "--format", "pdf")
+    args += ("--pdf-variant", "pdf/x-4", "--output-profile", profile)
+    assert run_cli(*args, env=EPOCH).returncode == 0
+    assert run_cli(*args, env=EPOCH).returncode == 0
+    assert {line["status"] for line in report(out)} == {"skipped"}
+    profile.write_bytes(cmyk_profile("Press B"))  # same file name, another printing condition
+    assert run_cli(*args, env=EPOCH).returncode == 0
+    assert {line["status"] for line in report(out)} == {"built"}
+
+
 def test_kill_and_resume(tmp_path: Path) -> None:
     make_articles(tmp_path / "in", 16)
     out = tmp_path / "out"
