@@ -118,6 +118,28 @@ def test_bylines_follow_the_language(tmp_path: Path) -> None:
         assert f'<span class="authors">{byline}</span>' in xhtml
 
 
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("en", "February 20, 2024"),
+        ("en-GB", "20 February 2024"),
+        ("fr", "20 février 2024"),
+        ("de", "20. Februar 2024"),
+        ("es", "20 de febrero de 2024"),
+        ("tr", "20 Şubat 2024"),
+        ("ar", "20 فبراير 2024"),
+    ],
+)
+def test_dates_are_written_out_in_the_language(tmp_path: Path, language: str, shown: str) -> None:
+    from dataclasses import replace
+
+    base = sample_article(tmp_path)
+    meta = replace(base.metadata, language=language, date="2024-02-20T07:30:00Z")
+    xhtml = render_xhtml(replace(base, metadata=meta), load_theme(None), medium="epub",
+                         image_href=None)  # fmt: skip
+    assert f'<time datetime="2024-02-20T07:30:00Z">{shown}</time>' in xhtml
+
+
 def test_the_arabic_cover_headline_is_drawn_in_the_arabic_font() -> None:
     from publisher.render.cover import _font_bytes
 

@@ -25,7 +25,7 @@ from publisher.render.fetch import is_allowed, read_allowed
 from publisher.render.html import EPUB_STYLESHEETS
 from publisher.render.photo import pixel_size
 from publisher.themes import Theme
-from publisher.themes.language import is_rtl
+from publisher.themes.language import is_rtl, long_date
 
 COVER_HREF = "cover.xhtml"
 IMAGE_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
@@ -115,7 +115,8 @@ def cover_item(
     ``supplied`` (a picture the user named) is allowed for this one read, and
     its long edge is brought down to 2560 px. Otherwise the cover is drawn by
     ``cover.render_cover`` with the first of ``photos`` the sandbox allows (a
-    refused photo is reported where the article's photo is).
+    refused photo is reported where the article's photo is) and the date
+    written out in the language (``long_date``).
     """
     from publisher.render.photo import file_screen_copy
 
@@ -128,7 +129,7 @@ def cover_item(
             title,
             theme=theme,
             publication=publication,
-            date=date,
+            date=long_date(date, language) if date else None,
             image=image,
             language=language,
             roots=roots,

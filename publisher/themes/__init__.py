@@ -39,7 +39,7 @@ import jinja2
 from publisher.errors import ThemeError
 from publisher.themes.blocks import grouped
 from publisher.themes.catalog import THEMES_DIR, installed_themes, not_installed
-from publisher.themes.language import byline, is_rtl, uppercase
+from publisher.themes.language import byline, is_rtl, long_date, uppercase
 
 DEFAULT_THEME = THEMES_DIR / "default"
 #: The stylesheets a theme has; ``[css]`` may add files after each.
@@ -365,6 +365,7 @@ def _make_environment(folders: list[Path]) -> jinja2.Environment:
     environment.filters["uppercase"] = uppercase
     environment.filters["byline"] = byline
     environment.filters["grouped"] = grouped
+    environment.filters["long_date"] = long_date
     environment.tests["rtl"] = is_rtl
     for name in environment.list_templates():
         try:

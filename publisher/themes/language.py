@@ -1,9 +1,11 @@
-"""Language-aware helpers for theme templates: text direction and upper-casing.
+"""Language-aware helpers for theme templates: direction, upper-casing, bylines, dates.
 
 Registered in every theme's Jinja environment: the test ``rtl``
 (``{% if lang is rtl %} dir="rtl"{% endif %}``) and the filter ``uppercase``
-(``{{ article.metadata.section | uppercase(lang) }}``) and the filter ``byline``
-(``{{ article.metadata.authors | byline(lang) }}``: "By …", "Par … et …").
+(``{{ article.metadata.section | uppercase(lang) }}``), the filter ``byline``
+(``{{ article.metadata.authors | byline(lang) }}``: "By …", "Par … et …") and
+the filter ``long_date`` (``{{ article.metadata.date | long_date(lang) }}``:
+"20 février 2024", from CLDR through Babel).
 
 Themes upper-case in the template, not with CSS ``text-transform``: Python's
 ``str.upper`` and many e-readers ignore the language, and Turkish and
@@ -12,7 +14,10 @@ Azerbaijani need dotted ``i`` → ``İ`` and dotless ``ı`` → ``I``.
 
 from __future__ import annotations
 
-__all__ = ["RTL_LANGUAGES", "byline", "is_rtl", "uppercase"]
+import datetime as dt
+import re
+
+__all__ = ["RTL_LANGUAGES", "byline", "is_rtl", "long_date", "uppercase"]
 
 #: Languages written right to left (ISO 639 codes), unless a script subtag says otherwise.
 RTL_LANGUAGES = frozenset(
@@ -23,6 +28,41 @@ _RTL_SCRIPTS = frozenset({"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "mand"
 #: Languages whose upper case of i is İ (CLDR's special casing).
 _DOTTED_I_LANGUAGES = frozenset({"tr", "az", "crh"})
 _DOTTED_UPPER = str.maketrans({"i": "İ", "ı": "I"})
+
+
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:$|T)")
+
+
+def long_date(value: object, language: object = "en") -> str:
+    """An ISO date as readers of ``language`` write it in full; other text unchanged.
+
+    A date-time shows its day only (the ``<time>`` element keeps the exact value).
+
+    >>> long_date("2024-02-20", "en"), long_date("2024-02-20", "en-GB")
+    ('February 20, 2024', '20 February 2024')
+    >>> long_date("2024-02-20", "fr"), long_date("2024-02-20T07:30:00+01:00", "de")
+    ('20 février 2024', '20. Februar 2024')
+    >>> long_date("Tuesday", "en"), long_date("2024-02-30", "en"), long_date("2024-02-20", "xx")
+    ('Tuesday', '2024-02-30', '2024-02-20')
+    """
+    text = "" if value is None else str(value)
+    match = _ISO_DAY.match(text.strip())
+    if match is None:
+        return text
+    try:
+        day = dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return text
+    from babel import Locale, UnknownLocaleError
+    from babel.dates import format_date
+
+    tag = str(language or "en").strip().replace("_", "-")
+    for candidate in (tag, _subtags(tag)[0]):
+        try:
+            return str(format_date(day, format="long", locale=Locale.parse(candidate, sep="-")))
+        except (UnknownLocaleError, ValueError):
+            continue
+    return text
 
 
 def _subtags(language: str) -> list[str]:
