@@ -24,13 +24,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import jinja2
 from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 from markupsafe import Markup
 
 from publisher.errors import ThemeError
 from publisher.model import Collection
-from publisher.render.html import iso_date
+from publisher.render.html import iso_date, render_template
 from publisher.themes import Theme
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -109,27 +108,6 @@ def section_groups(collection: Collection) -> list[tuple[str | None, list[int]]]
         groups[-1][1].append(index)
         previous = key
     return groups
-
-
-def render_template(theme: Theme, name: str, context: Mapping[str, Any]) -> str:
-    """Render one of the theme's collection templates, turning Jinja errors into ThemeError."""
-    try:
-        return theme.environment.get_template(name).render(context)
-    except jinja2.TemplateNotFound as error:
-        raise ThemeError(
-            f"The theme has no template '{error.name}'.",
-            "Add it to your theme's templates/ folder or restore the default theme.",
-        ) from error
-    except jinja2.UndefinedError as error:
-        raise ThemeError(
-            f"The template '{name}' uses an unknown value: {error.message}.",
-            "Use only the values the default theme's collection templates use.",
-        ) from error
-    except jinja2.TemplateError as error:
-        raise ThemeError(
-            f"The template '{name}' failed: {error}.",
-            "Fix the template in your theme folder or remove it to use the default.",
-        ) from error
 
 
 def render_frame(

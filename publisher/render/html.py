@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 import jinja2
 
@@ -80,9 +81,27 @@ def render_xhtml(
         "stylesheets": EPUB_STYLESHEETS if medium == "epub" else (),
         "body_class": " ".join((f"medium-{medium}", *page_classes)),
     }
+    return render_template(
+        theme,
+        ARTICLE_TEMPLATE,
+        context,
+        "Use only article, lang, medium, image_href, iso_date, description, "
+        "keywords, created, stylesheets and body_class in templates.",
+    )
+
+
+def render_template(
+    theme: Theme,
+    name: str,
+    context: Mapping[str, Any],
+    values_hint: str = "Use only the values the default theme's templates use.",
+) -> str:
+    """Render the theme's template ``name``, turning Jinja errors into ThemeError.
+
+    ``values_hint`` tells the user which values the template may use.
+    """
     try:
-        template = theme.environment.get_template(ARTICLE_TEMPLATE)
-        return template.render(context)
+        return theme.environment.get_template(name).render(context)
     except jinja2.TemplateNotFound as error:
         raise ThemeError(
             f"The theme has no template '{error.name}'.",
@@ -90,12 +109,10 @@ def render_xhtml(
         ) from error
     except jinja2.UndefinedError as error:
         raise ThemeError(
-            f"A theme template uses an unknown value: {error.message}.",
-            "Use only article, lang, medium, image_href, iso_date, description, "
-            "keywords, created, stylesheets and body_class in templates.",
+            f"The template '{name}' uses an unknown value: {error.message}.", values_hint
         ) from error
     except jinja2.TemplateError as error:
         raise ThemeError(
-            f"A theme template failed: {error}.",
+            f"The template '{name}' failed: {error}.",
             "Fix the template in your theme folder or remove it to use the default.",
         ) from error
