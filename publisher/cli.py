@@ -20,7 +20,7 @@ import typer
 from publisher import __version__
 from publisher.config import FORMATS, BuildConfig, PdfOptions, parse_length, parse_marks
 from publisher.config import parse_page_size as _parse_page_size
-from publisher.errors import InputError, PublisherError, UsageError
+from publisher.errors import PublisherError, UsageError
 from publisher.model import Metadata
 
 if TYPE_CHECKING:
@@ -344,18 +344,9 @@ def _check_setup(config: BuildConfig) -> None:
 
 def _check_output_profile(options: PdfOptions) -> None:
     """A PDF/X needs a readable printer's profile; check it before any article is read."""
-    from publisher.render.colour import check_profile_for, load_output_profile
+    from publisher.render.pdf import output_intent_resources
 
-    check_profile_for(options.variant, options.output_profile)
-    if options.output_profile is not None:
-        try:
-            data = options.output_profile.read_bytes()
-        except OSError as error:
-            raise InputError(
-                f"The output profile {options.output_profile} cannot be read: {error.strerror}.",
-                "Check the path given to --output-profile.",
-            ) from None
-        load_output_profile(data, str(options.output_profile))
+    output_intent_resources(options, ())
 
 
 def _build_one(

@@ -280,7 +280,10 @@ def output_intent_resources(
     try:
         data = read_allowed(path, (*roots, path.resolve()))
     except OSError as error:
-        raise InputError(f"The output profile {path} cannot be read: {error}.") from error
+        raise InputError(
+            f"The output profile {path} cannot be read: {error.strerror or error}.",
+            "Check the path given to --output-profile.",
+        ) from None
     load_output_profile(data, str(path))
     return {_PROFILE_URL: (data, "application/vnd.iccprofile")}
 
