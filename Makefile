@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test venv java calibre clean bench
+.PHONY: demo test venv tools clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,8 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/publisher build seeds -o out
 
-## Lint, type-check and run the whole test suite (EPUBCheck needs Java).
-test: $(STAMP) java calibre
+## Lint, type-check and run the whole test suite against the real validators.
+test: $(STAMP) tools
 	$(BIN)/ruff check publisher tests
 	$(BIN)/ruff format --check publisher tests
 	$(BIN)/mypy
@@ -29,15 +29,9 @@ test: $(STAMP) java calibre
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
-java:
-	@command -v java >/dev/null 2>&1 || { \
-	  echo "make test needs Java 11 or newer to run EPUBCheck. Install it, e.g. 'apt-get install default-jre-headless', then run 'make test' again." >&2; \
-	  exit 1; }
-
-calibre:
-	@command -v ebook-meta >/dev/null 2>&1 || { \
-	  echo "make test needs calibre's ebook-meta to check that e-readers find the cover. Install it, e.g. 'apt-get install --no-install-recommends calibre', then run 'make test' again." >&2; \
-	  exit 1; }
+## EPUBCheck, veraPDF, DAISY Ace, calibre, chromium, poppler...: installed where missing.
+tools:
+	bash scripts/test-tools.sh
 
 clean:
-	rm -rf $(VENV) out build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools out build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
