@@ -48,7 +48,9 @@ def test_accuracy_on_short_news_is_not_below_before(language: str) -> None:
     headline = sum(detect_language(h) == language for h, _ in news)
     before_both, before_headline = BEFORE[language]
     assert both >= before_both, f"{language}: {both}/{len(news)} (before {before_both})"
-    assert headline >= before_headline, f"{language}: {headline} headlines (before {before_headline})"
+    assert headline >= before_headline, (
+        f"{language}: {headline} headlines (before {before_headline})"
+    )
 
 
 def test_every_evaluated_language_can_be_detected() -> None:

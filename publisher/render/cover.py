@@ -200,6 +200,7 @@ def _cover_key(
     )
     return cache.digest(
         *_drawing_versions(),
+        str(can_shape()),  # looked up each time: tests turn the shaper off
         title,
         "\0" if publication is None else publication,
         "\0" if date is None else date,
@@ -212,7 +213,7 @@ def _cover_key(
 
 @lru_cache(maxsize=1)
 def _drawing_versions() -> tuple[str, ...]:
-    """The code that draws: this module's and the photo module's source, Pillow and its libraries."""
+    """What draws: this module's and the photo module's source, Pillow and its libraries."""
     import PIL
     from PIL import features
 
@@ -224,7 +225,6 @@ def _drawing_versions() -> tuple[str, ...]:
         cache.digest(*sources),
         PIL.__version__,
         *libraries,
-        str(can_shape()),
         f"{WIDTH}x{HEIGHT}@{JPEG_QUALITY}",
     )
 

@@ -63,6 +63,4 @@ def _entry(bucket: Bucket) -> str:
             )
         ),
     )
-    return cache.digest(
-        jinja2.__version__, sys.version, *settings, bucket.key, bucket.checksum
-    )
+    return cache.digest(jinja2.__version__, sys.version, *settings, bucket.key, bucket.checksum)
