@@ -33,6 +33,7 @@ from benchmarks.report import (
     row_json,
     text_table,
 )
+from benchmarks.startup import epub_start, language_id
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -52,6 +53,7 @@ class Sizes:
     page_reps: tuple[int, ...]
     single_reps: int
     batch_reps: int
+    start_reps: int
 
     @classmethod
     def at(cls, scale: float) -> Sizes:
@@ -66,6 +68,7 @@ class Sizes:
             page_reps=(3, 3, 2, 2) if scale < 0.5 else (3, 3, 1, 1),
             single_reps=3 if scale < 0.5 else 5,
             batch_reps=2 if batch <= 100 else 1,
+            start_reps=5 if scale < 0.5 else 11,
         )
 
 
@@ -363,7 +366,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=HERE / "results.json", help="JSON output")
     parser.add_argument("--markdown", type=Path, help="also write the table as Markdown here")
     parser.add_argument(
-        "--only", default="single,batch,memory,long", help="comma-separated subset to run"
+        "--only",
+        default="single,start,language,batch,memory,long",
+        help="comma-separated subset to run",
     )
     args = parser.parse_args(argv)
     scale = args.scale or (0.05 if args.quick else float(os.environ.get("BENCH_SCALE", "1")))
@@ -374,13 +379,19 @@ def main(argv: list[str] | None = None) -> int:
     log(f"scale {scale}: {machine_text(info)}; load {os.getloadavg()}")
     rows: list[Row] = []
     raw: dict[str, Any] = {}
+    # Commands run as an installed publisher does: with .pyc files, and with a disk
+    # cache of their own (not the user's), which the first run of each row fills.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     with tempfile.TemporaryDirectory(prefix="publisher-bench-") as temp:
         work = Path(temp)
+        os.environ["XDG_CACHE_HOME"] = str(work / "cache")
         corpus_dir = work / "corpus"
         log(f"writing {sizes.batch} articles into {corpus_dir}")
         corpus = make_corpus(corpus_dir, sizes.batch)
         steps: list[tuple[str, Callable[[], tuple[list[Row], dict]]]] = [
             ("single", lambda: single_articles(work, corpus, sizes)),
+            ("start", lambda: epub_start(work, corpus[0], PUBLISHER, sizes.start_reps, load)),
+            ("language", lambda: language_id(load)),
             ("batch", lambda: batches(work, corpus_dir, sizes)),
             ("memory", lambda: memory(work, corpus_dir, sizes)),
             ("long", lambda: long_articles(sizes)),
