@@ -191,8 +191,8 @@ def _cover_key(
     """A hash of everything the cover's bytes depend on.
 
     The texts, the language, the ``[cover]`` style, every font face the theme
-    offers (its bytes), the photo's bytes, the drawing code itself (this
-    module and ``photo``) and the Pillow, FreeType and libraqm it runs on.
+    offers (its bytes), the photo's bytes, the drawing code itself (all of
+    publisher's modules) and the Pillow, FreeType and libraqm it runs on.
     """
     faces = sorted(
         (face.family, str(face.weight), face.style, _file_digest(face.path, theme.font_folders))
@@ -213,13 +213,17 @@ def _cover_key(
 
 @lru_cache(maxsize=1)
 def _drawing_versions() -> tuple[str, ...]:
-    """What draws: this module's and the photo module's source, Pillow and its libraries."""
+    """What draws: publisher's code, Pillow and its libraries.
+
+    The code is every module of the package (~60 small files, read in about a
+    millisecond), not only this one: a change to wrapping or hyphenation
+    elsewhere must not leave an old cover in the cache.
+    """
     import PIL
     from PIL import features
 
-    from publisher.render import photo
-
-    sources = [Path(__file__).read_bytes(), Path(photo.__file__ or "").read_bytes()]
+    package = Path(__file__).resolve().parents[1]
+    sources = [path.read_bytes() for path in sorted(package.rglob("*.py"))]
     libraries = [f"{name}={features.version(name)}" for name in ("freetype2", "raqm", "fribidi")]
     return (
         cache.digest(*sources),
