@@ -156,10 +156,30 @@ def single_articles(work: Path, corpus: list[Path], sizes: Sizes) -> tuple[list[
     if have_pandoc:
         plan["pandoc text"] = pandoc(corpus[0])
         plan["pandoc photo"] = pandoc(corpus[1])
+    cpu: dict[str, list[float]] = {name: [] for name in plan}
+
+    def with_cpu(name: str, step: Callable[[], float]) -> Callable[[], float]:
+        def run() -> float:
+            started = children_cpu()
+            seconds = step()
+            cpu[name].append(children_cpu() - started)
+            return seconds
+
+        return run
+
+    plan = {name: with_cpu(name, step) for name, step in plan.items()}
     before = load()
     times = interleaved(plan, sizes.single_reps)
     span = (before, load())
     med = {name: statistics.median(values) for name, values in times.items()}
+    med_cpu = {name: statistics.median(values) for name, values in cpu.items()}
+
+    def cpu_note(ours: str, reference: str) -> str:
+        return (
+            f"CPU time (user+sys), steadier on a busy machine: {med_cpu[ours]:.3f} s vs "
+            f"{med_cpu[reference]:.3f} s ({med_cpu[ours] / med_cpu[reference]:.2f}×)"
+        )
+
     reps = f"median of {sizes.single_reps} interleaved runs, process start included"
     rows = [
         Row(
@@ -169,7 +189,7 @@ def single_articles(work: Path, corpus: list[Path], sizes: Sizes) -> tuple[list[
             "s",
             ("<=", 1.05),
             load=span,
-            notes=[reps],
+            notes=[reps, cpu_note("pdf text", "weasyprint text")],
         ),
         Row(
             "1b. same, weasyprint CLI with --pdf-tags (publisher's PDF is tagged)",
@@ -186,13 +206,17 @@ def single_articles(work: Path, corpus: list[Path], sizes: Sizes) -> tuple[list[
             "s",
             ("<=", 1.05),
             load=span,
+            notes=[cpu_note("pdf photo", "weasyprint photo")],
         ),
     ]
     for letter, kind, label in (("a", "text", "text only"), ("b", "photo", "with a photo")):
         name = f"2{letter}. one article → EPUB, {label} (publisher vs pandoc -t epub3)"
         ours = med[f"epub {kind}"]
         if have_pandoc:
-            rows.append(Row(name, ours, med[f"pandoc {kind}"], "s", ("<=", 1.5), load=span))
+            note = cpu_note(f"epub {kind}", f"pandoc {kind}")
+            rows.append(
+                Row(name, ours, med[f"pandoc {kind}"], "s", ("<=", 1.5), load=span, notes=[note])
+            )
         else:
             rows.append(Row(name, ours, None, "s", ("<=", 1.5), skipped="pandoc not installed"))
     return rows, {"single_seconds": times}
