@@ -202,6 +202,7 @@ def test_an_epub_build_imports_neither_weasyprint_nor_a_pdf_library(tmp_path: Pa
     loaded = modules_after(tmp_path, "build", str(SEED), "-o", str(tmp_path), "--format", "epub")
     assert {"ebooklib", "lingua"} <= loaded
     assert not loaded & {"weasyprint", "pydyf", "tinycss2", "cssselect2", "pikepdf", "pypdfium2"}
+    assert not loaded & {"ssl", "numpy"}  # no urllib.request, no py3langid
 
 
 def test_a_pdf_build_does_not_import_ebooklib(tmp_path: Path) -> None:
