@@ -26,6 +26,8 @@ from publisher.model import Metadata
 if TYPE_CHECKING:
     import datetime as dt
 
+    from typer._click import exceptions as click
+
     from publisher.build import InputOptions
 
 EXAMPLES = """
@@ -763,12 +765,46 @@ def theme_export(
 
 
 def main() -> None:
-    """Entry point of the `publisher` command."""
+    """Entry point of the `publisher` command.
+
+    Click's own usage errors (an unknown option, a missing argument) become one
+    ``error:`` line like every other error, instead of Click's usage block.
+    """
+    # Typer 0.29 vendors Click as typer._click; its exceptions are the ones raised.
+    from typer._click import exceptions as click
+
     try:
-        app()
+        code = app(standalone_mode=False)
+    except click.NoArgsIsHelpError as exc:  # bare `publisher`: the help is the answer
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        _err(f"error: {_usage_line(exc)}")
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        _err("Aborted.")
+        sys.exit(1)
     except BrokenPipeError:  # a write outside the guarded commands (help, version)
         _reader_gone()
         sys.exit(EXIT_BROKEN_PIPE)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_line(exc: click.UsageError) -> str:
+    """One line for a command-line mistake, with what to do about it."""
+    from typer._click import exceptions as click
+
+    message = exc.format_message().replace("\n", " ").rstrip(".")
+    command = exc.ctx.command_path if exc.ctx is not None else "publisher"
+    if isinstance(exc, click.NoSuchOption):
+        return (
+            f"{message}. A file whose name starts with '-' is written ./-NAME "
+            f"(or put -- before it); see '{command} --help'."
+        )
+    return f"{message}. See '{command} --help'."
 
 
 if __name__ == "__main__":

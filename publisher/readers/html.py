@@ -31,7 +31,7 @@ from urllib.parse import unquote, urlsplit
 
 from publisher.errors import InputError
 from publisher.model import Metadata, RawArticle
-from publisher.readers.decode import Decoded, decode, looks_binary
+from publisher.readers.decode import Decoded, decode, looks_binary, text_codec
 from publisher.readers.values import check_date, check_language
 
 #: lxml ships no type stubs; its elements are typed loosely here.
@@ -231,16 +231,15 @@ def decode_page(data: bytes, encoding: str | None = None) -> Decoded:
         return decode(data)
     match = _META_CHARSET.search(data[:4096])
     if match is not None:
-        try:
-            name = codecs.lookup(match.group(1).decode("ascii")).name
-        except LookupError:
-            name = "utf-8"
+        # A label that is not a document encoding (rot13, base64, punycode...) is
+        # ignored, as browsers ignore labels they do not know.
+        name = text_codec(match.group(1).decode("ascii")) or "utf-8"
         if name in ("latin-1", "iso8859-1", "ascii"):
             name = "cp1252"  # the WHATWG encoding standard's reading of these labels
         if name not in ("utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32"):
             try:
                 return Decoded(data.decode(name), name)
-            except UnicodeDecodeError:
+            except UnicodeError:
                 pass  # the label is wrong: fall back to UTF-8 with repairs
     return decode(data)
 

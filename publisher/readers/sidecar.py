@@ -48,6 +48,11 @@ def read_sidecar(path: Path) -> Metadata:
         raise InputError(
             f"{toml_path} is not valid TOML: {exc}.", "Fix the sidecar or remove it."
         ) from None
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit number; arrays nested deep
+        problem = "it is nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise InputError(
+            f"{toml_path} cannot be read: {problem}.", "Fix the sidecar or remove it."
+        ) from None
     return metadata_from_mapping(data, str(toml_path))
 
 
