@@ -32,6 +32,7 @@ from urllib.parse import unquote, urlsplit
 from publisher.errors import InputError
 from publisher.model import Metadata, RawArticle
 from publisher.readers.decode import Decoded, decode, looks_binary, text_codec
+from publisher.readers.htmltree import FLAT_DEPTH, parse_document, parse_fragment
 from publisher.readers.values import check_date, check_language
 
 #: lxml ships no type stubs; its elements are typed loosely here.
@@ -167,7 +168,6 @@ _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
 def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
     """Read a saved web page from its bytes."""
     from lxml import etree  # type: ignore[import-untyped,unused-ignore]
-    from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
 
     decoded = decode_page(data, encoding)
     text = _XML_DECLARATION.sub("", decoded.text)
@@ -176,10 +176,14 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
             f"{path} has no text, only whitespace.", "Give a web page with a headline and text."
         )
     try:
-        doc = lxml_html.document_fromstring(text)
+        doc, flattened = parse_document(text, str(path))
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"{path} cannot be read as a web page ({exc}).") from None
     warnings: list[str] = []
+    if flattened:
+        warnings.append(
+            f"{flattened} elements nested more than {FLAT_DEPTH} deep were flattened (text kept)"
+        )
     headline = _headline(doc)
     metadata = _metadata(doc, path, warnings)
     caption, credit, image = _lead_figure(doc, path, warnings)
@@ -255,7 +259,6 @@ def html_to_blocks(fragment: str) -> list[Block]:
     [('One bold', 'p'), ('• Two', 'bullet')]
     """
     import nh3
-    from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
 
     cleaned = nh3.clean(
         fragment,
@@ -266,8 +269,7 @@ def html_to_blocks(fragment: str) -> list[Block]:
     )
     if not cleaned.strip():
         return []
-    root = lxml_html.fragment_fromstring(cleaned, create_parent="div")
-    return block_texts(root)
+    return block_texts(parse_fragment(cleaned, "the HTML"))
 
 
 def html_to_text(fragment: str) -> str:

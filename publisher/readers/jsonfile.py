@@ -33,6 +33,7 @@ from publisher.errors import InputError
 from publisher.model import BLOCK_KINDS, Metadata, RawArticle
 from publisher.readers.decode import decode
 from publisher.readers.sidecar import metadata_from_mapping
+from publisher.readers.values import value_problem
 from publisher.serialise import SCHEMA_VERSION
 
 FILE_EXTENSIONS = (".json",)
@@ -72,7 +73,9 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
     except RecursionError:
         raise InputError(f"{path} is not valid JSON: it is nested too deeply.", _HINT) from None
     except ValueError as exc:  # a number past Python's 4,300-digit limit
-        raise InputError(f"{path} holds a value publisher cannot read ({exc}).", _HINT) from None
+        raise InputError(
+            f"{path} holds {value_problem(exc)}, which cannot be read.", _HINT
+        ) from None
     try:
         # "\ud800" is valid JSON but no character: it could be neither printed nor written.
         json.dumps(document, ensure_ascii=False).encode("utf-8")

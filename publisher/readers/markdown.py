@@ -45,6 +45,7 @@ from publisher.model import Metadata, RawArticle
 from publisher.readers.decode import decode
 from publisher.readers.html import dropped_markup, html_to_blocks, html_to_text, local_image
 from publisher.readers.sidecar import KNOWN_KEYS, metadata_from_mapping
+from publisher.readers.values import value_problem
 
 FILE_EXTENSIONS = (".md", ".markdown")
 
@@ -133,14 +134,14 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
     after = text[closing.end() :].removeprefix("\n")
     body_line = text.count("\n", 0, closing.end()) + 2
     try:
-        front = yaml.load(block, Loader=_front_matter_loader())  # noqa: S506 (a SafeLoader)
+        front = yaml.load(block, Loader=_front_matter_loader())  # a SafeLoader subclass
     except RecursionError:
         raise InputError(
             f"{path}: the front matter is nested too deeply.", "Give flat 'key: value' lines."
         ) from None
     except ValueError as exc:  # a number past Python's 4,300-digit limit
         raise InputError(
-            f"{path}: the front matter holds a value publisher cannot read ({exc}).",
+            f"{path}: the front matter holds {value_problem(exc)}, which cannot be read.",
             "Quote long numbers, or remove the value.",
         ) from None
     except yaml.YAMLError as exc:
