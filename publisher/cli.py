@@ -11,6 +11,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
@@ -241,7 +242,14 @@ def build(
         int | None, typer.Option("--jobs", "-j", help="Worker processes (default: CPUs).")
     ] = None,
     force: Annotated[
-        bool, typer.Option(help="Rebuild articles the build record says are unchanged.")
+        bool,
+        typer.Option(
+            help="Rebuild articles the build record says are unchanged (and an unusable record)."
+        ),
+    ] = False,
+    no_record: Annotated[
+        bool,
+        typer.Option("--no-record", help="Build every article and keep no build record."),
     ] = False,
     executor: Annotated[
         str, typer.Option(help="local (worker processes) or dask (a Dask cluster).")
@@ -317,9 +325,9 @@ def build(
         return
     from publisher.batch import BatchOptions, run_batch
 
-    batch = BatchOptions(force=force, executor=executor, scheduler=scheduler)
+    batch = BatchOptions(force=force, executor=executor, scheduler=scheduler, record=not no_record)
     if jobs is not None:
-        batch = BatchOptions(jobs=jobs, force=force, executor=executor, scheduler=scheduler)
+        batch = replace(batch, jobs=jobs)
     with _BatchReporter(len(paths)) as reporter:
         outcomes = _guard(
             lambda: run_batch(paths, options, config, build_time, batch, reporter.update)
@@ -463,12 +471,14 @@ class _BatchReporter:
             eta = (self.total - self.done) / rate if rate else 0.0
             _err(f"[{self.done}/{self.total}] {rate:.1f} articles/s, ETA {eta:.0f} s")
 
-    def __exit__(self, *_: object) -> None:
+    def __exit__(self, failure: type[BaseException] | None, *_: object) -> None:
         if self._bar is not None:
             from rich.progress import Progress
 
             assert isinstance(self._bar, Progress)
             self._bar.stop()
+        if failure is not None and self.done == 0:
+            return  # the batch did not start: its error line says why
         took = time.perf_counter() - self.started
         built, skipped, failed = (self.counts[k] for k in ("built", "skipped", "failed"))
         _err(
