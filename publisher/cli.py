@@ -595,9 +595,19 @@ def archive(
     def clock() -> dt.datetime:
         return build_time if fixed else dt.datetime.now(dt.UTC).replace(microsecond=0)
 
+    from publisher.batch import output_collisions
+
+    collisions = output_collisions(paths)
     failures = 0
     for path in _progress(paths):
         try:
+            if path in collisions:
+                others = ", ".join(str(p) for p in collisions[path])
+                raise UsageError(
+                    f"{path}: its bag would have the same name as that of {others}, "
+                    "so neither is archived.",
+                    "Rename one, or archive them into different folders.",
+                )
             result = archive_article(path, options, config, build_time, clock)
         except Exception as exc:
             if len(paths) == 1:
