@@ -155,7 +155,7 @@ def test_write_together_puts_back_what_it_replaced(tmp_path: Path) -> None:
     (tmp_path / "c.pdf").mkdir()
     from publisher.errors import OutputError
 
-    with pytest.raises(OutputError, match="c.pdf"):
+    with pytest.raises(OutputError, match=r"c\.pdf"):
         write_together({tmp_path / "a.epub": b"new a", tmp_path / "c.pdf": b"new c"})
     assert (tmp_path / "a.epub").read_bytes() == b"old a"
     write_together({tmp_path / "a.epub": b"new a", tmp_path / "b.pdf": b"new b"})

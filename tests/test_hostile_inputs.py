@@ -155,7 +155,9 @@ def test_corrupt_exif_is_one_warning_not_pillow_text(tmp_path: Path) -> None:
     assert all(line.startswith("warning: ") for line in result.stderr.splitlines())
 
 
-PARAGRAPHS = [f"Paragraph {n} of the story, with enough words in it to count as text." for n in range(8)]
+PARAGRAPHS = [
+    f"Paragraph {n} of the story, with enough words in it to count as text." for n in range(8)
+]
 
 
 @pytest.mark.parametrize("tag", ["div", "span", "section"])
