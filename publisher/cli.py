@@ -804,7 +804,7 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except click.Abort:
+    except typer.Abort:
         _err("Aborted.")
         sys.exit(1)
     except BrokenPipeError:  # a write outside the guarded commands (help, version)

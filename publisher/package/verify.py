@@ -212,7 +212,7 @@ def _nfc(path: str) -> str:
 
 def _form(name: str) -> str:
     for form in ("NFC", "NFD"):
-        if unicodedata.is_normalized(form, name):  # type: ignore[arg-type]
+        if unicodedata.is_normalized(form, name):
             return form
     return "mixed"
 

@@ -25,14 +25,15 @@ from __future__ import annotations
 import codecs
 import html
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeAlias
 from urllib.parse import unquote, urlsplit
 
 from publisher.errors import InputError
-from publisher.model import Metadata, RawArticle
+from publisher.model import Change, Metadata, RawArticle
 from publisher.readers.decode import Decoded, decode, looks_binary, text_codec
-from publisher.readers.htmltree import FLAT_DEPTH, parse_document, parse_fragment
+from publisher.readers.htmltree import FLAT_DEPTH, parse_document, parse_fragment, xml_safe
 from publisher.readers.values import check_date, check_language
 
 #: lxml ships no type stubs; its elements are typed loosely here.
@@ -170,7 +171,11 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
     from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 
     decoded = decode_page(data, encoding)
-    text = _XML_DECLARATION.sub("", decoded.text)
+    text, removed = xml_safe(_XML_DECLARATION.sub("", decoded.text))
+    if removed:
+        what = f"{removed} control or non-characters"
+        changes = (*decoded.changes, Change("remove-invisibles", "whole file", what, "removed"))
+        decoded = replace(decoded, changes=changes)
     if not text.strip():
         raise InputError(
             f"{path} has no text, only whitespace.", "Give a web page with a headline and text."

@@ -10,6 +10,7 @@ with lxml's default limit; the block walker recurses) never meet deep trees.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from publisher.errors import InputError
@@ -19,6 +20,24 @@ MAX_DEPTH = 2048
 #: Deeper elements are unwrapped (text kept). Well under libxml2's default 256,
 #: which readability's own parser applies, and Python's recursion limit.
 FLAT_DEPTH = 160
+
+
+#: Characters XML 1.0 forbids: lxml refuses them in any text it is given to set.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> tuple[str, int]:
+    """``text`` without the characters XML cannot hold, and how many were removed.
+
+    A control character in a page is a fault of the export, and the normaliser
+    would remove it anyway; lxml accepts it while parsing, then fails on it
+    when the tree is changed.
+
+    >>> xml_safe("a\x08b\uffffc\td")
+    ('abc\td', 2)
+    """
+    cleaned, count = _NOT_XML.subn("", text)
+    return cleaned, count
 
 
 def parse_document(text: str, where: str) -> tuple[Any, int]:
@@ -36,7 +55,7 @@ def parse_fragment(text: str, where: str) -> Any:
     from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
 
     parser = lxml_html.HTMLParser(huge_tree=True)
-    root = lxml_html.fragment_fromstring(text, create_parent="div", parser=parser)
+    root = lxml_html.fragment_fromstring(xml_safe(text)[0], create_parent="div", parser=parser)
     _check_depth(parser, where)
     flatten(root)
     return root
