@@ -236,3 +236,47 @@ def test_read_only_record_one_line_and_two_ways_out() -> None:
             assert db.execute("SELECT count(*) FROM builds").fetchone() == (2,)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_full_record_mid_batch_builds_everything_and_says_so(tmp_path: Path) -> None:
+    """A record that cannot grow (the disk is full): one error line naming the way out.
+
+    The file-size limit (RLIMIT_FSIZE) stands in for a full disk: the record's
+    table page is filled and the file grown to 1 MiB first, and nothing may be
+    written past that size, so the first row recorded fails.
+    """
+    import resource
+
+    from publisher.buildrecord import BuildRecord
+
+    _two_stories(tmp_path / "in")
+    out = tmp_path / "out"
+    out.mkdir()
+    record = out / ".publisher.sqlite"
+    BuildRecord(out).__exit__()
+    with sqlite3.connect(record) as db:
+        db.execute("INSERT INTO builds VALUES ('filler', ?, '{}', '{}')", ("x" * 3800,))
+        db.execute("CREATE TABLE ballast (x BLOB)")
+        db.execute("INSERT INTO ballast VALUES (zeroblob(1000000))")
+    limit = record.stat().st_size
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    command = [sys.executable, "-m", "publisher", "build", str(tmp_path / "in"), "-o", str(out)]
+    result = subprocess.run(
+        [*command, "-f", "epub", "--jobs", "1"],
+        env={**os.environ, "PYTHONPATH": str(REPO), **EPOCH},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        preexec_fn=cap,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    errors = only_errors(result.stderr)
+    assert len(errors) == 1 and "could not be updated" in errors[0], errors
+    assert "--force" in errors[0] and "--no-record" in errors[0]
+    assert {line["status"] for line in report(out).values()} == {"built"}
+    assert {p.name for p in out.glob("*.epub")} == {"one.epub", "two.epub"}
+    assert "Traceback" not in result.stderr
