@@ -179,7 +179,8 @@ def run_batch(
             outcomes[index] = outcome
             progress(outcome)
     ordered = [outcomes[i] for i in range(len(paths))]
-    report = "".join(o.to_json() + "\n" for o in ordered).encode("utf-8")
+    # backslashreplace: a file name that is not UTF-8 becomes a JSON escape, not a crash.
+    report = "".join(o.to_json() + "\n" for o in ordered).encode("utf-8", "backslashreplace")
     write_atomic(config.out_dir / REPORT_NAME, report)
     if record.problem is not None:
         raise OutputError(

@@ -67,6 +67,12 @@ def input_key(path: Path, context: str) -> str:
     return digest.hexdigest()
 
 
+def _key(source: Path) -> str:
+    """How an input is named in the record: its full path as JSON text (ASCII), so a
+    file name that is not valid UTF-8 (``b"\\xff.txt"``) is stored and found again."""
+    return json.dumps(str(source.resolve()))
+
+
 class BuildRecord:
     """The build record of one output folder. Use as a context manager.
 
@@ -123,7 +129,7 @@ class BuildRecord:
         are still as written."""
         try:
             row = self._db.execute(
-                "SELECT key, outputs, inputs FROM builds WHERE input = ?", (str(source.resolve()),)
+                "SELECT key, outputs, inputs FROM builds WHERE input = ?", (_key(source),)
             ).fetchone()
         except sqlite3.Error:
             return False  # a damaged page: build it again
@@ -139,7 +145,7 @@ class BuildRecord:
     def outputs_of(self, source: Path) -> tuple[str, ...]:
         """The outputs recorded for ``source``."""
         row = self._db.execute(
-            "SELECT outputs FROM builds WHERE input = ?", (str(source.resolve()),)
+            "SELECT outputs FROM builds WHERE input = ?", (_key(source),)
         ).fetchone()
         return tuple(json.loads(row[0])) if row else ()
 
@@ -152,7 +158,7 @@ class BuildRecord:
         self._write(
             "INSERT OR REPLACE INTO builds (input, key, outputs, inputs) VALUES (?, ?, ?, ?)",
             (
-                str(source.resolve()),
+                _key(source),
                 key,
                 json.dumps(digests, sort_keys=True),
                 json.dumps(read, sort_keys=True),
@@ -161,7 +167,7 @@ class BuildRecord:
 
     def forget(self, source: Path) -> None:
         """Drop what is recorded for ``source`` (it failed, so it must be built next time)."""
-        self._write("DELETE FROM builds WHERE input = ?", (str(source.resolve()),))
+        self._write("DELETE FROM builds WHERE input = ?", (_key(source),))
 
     def _write(self, statement: str, values: tuple[str, ...]) -> None:
         if self.problem is not None:

@@ -793,6 +793,10 @@ def main() -> None:
     # Typer 0.29 vendors Click as typer._click; its exceptions are the ones raised.
     from typer._click import exceptions as click
 
+    # A file name that is not UTF-8 (b"\xff.txt") is printed with an escape, not a crash.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         code = app(standalone_mode=False)
     except click.NoArgsIsHelpError as exc:  # bare `publisher`: the help is the answer

@@ -280,3 +280,34 @@ def test_full_record_mid_batch_builds_everything_and_says_so(tmp_path: Path) -> 
     assert {line["status"] for line in report(out).values()} == {"built"}
     assert {p.name for p in out.glob("*.epub")} == {"one.epub", "two.epub"}
     assert "Traceback" not in result.stderr
+
+
+def test_a_file_name_that_is_not_utf8_is_built_recorded_and_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    odd = os.fsdecode(b"caf\xe9.txt")  # Latin-1 bytes: U+DCE9 in Python's view
+    story(folder / odd, "Odd name")
+    story(folder / "plain.txt", "Plain name")
+    out = tmp_path / "out"
+    result = run_cli("build", folder, "-o", out, "-f", "epub", env=EPOCH)
+    assert result.returncode == 0, result.stderr
+    statuses = {k: v["status"] for k, v in report(out).items()}
+    assert statuses == {str(folder / odd): "built", str(folder / "plain.txt"): "built"}
+    assert (out / os.fsdecode(b"caf\xe9.epub")).is_file()
+    again = run_cli("build", folder, "-o", out, "-f", "epub", env=EPOCH)
+    assert again.returncode == 0, again.stderr
+    assert {v["status"] for v in report(out).values()} == {"skipped"}
+
+
+def test_an_unreadable_input_is_one_line() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="publisher-unreadable-"))
+    try:
+        folder.chmod(0o777)
+        secret = story(folder / "secret.txt", "Secret")
+        secret.chmod(0o000)
+        result = _as_nobody("build", "secret.txt", "-o", "out", "-f", "epub", cwd=folder)
+        assert result.returncode == 2, result.stderr
+        assert only_errors(result.stderr) == result.stderr.strip().splitlines()
+        assert "secret.txt" in result.stderr and "not readable" in result.stderr
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
