@@ -252,3 +252,15 @@ def test_embedded_file_spec_without_ef_is_a_problem(made_bag: Path, tmp_path: Pa
     # The rest of the report is still there.
     assert any(c.startswith("epubcheck") for c in report.checks_run)
     assert any(c.startswith("schema") for c in report.checks_run)
+
+
+def test_a_giant_tag_file_is_not_read(made_bag: Path, tmp_path: Path) -> None:
+    bag = copy_of(made_bag, tmp_path)
+    with (bag / "manifest-md5.txt").open("wb") as giant:  # sparse: no disk space used
+        giant.truncate(65 * 1024 * 1024)
+    report = verify_bag(bag)
+    assert any(
+        p.file == "manifest-md5.txt" and "not read" in p.message and p.code == "BAG-TAG-FILE"
+        for p in report.problems
+    )
+    assert not report.ok and "fixity" in report.checks_run

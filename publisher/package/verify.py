@@ -115,7 +115,7 @@ def _verify_folder(root: Path, target: str) -> Report:
     ]
     version, encoding = (1, 0), "utf-8"
     if "bagit.txt" in scan.files:
-        declared = read_bagit_txt((root / "bagit.txt").read_bytes())
+        declared = read_bagit_txt(_read_tag(root, "bagit.txt", problems))
         problems += declared.problems
         version, encoding = declared.version or version, declared.encoding
     checks.append("bagit.txt")
@@ -124,7 +124,8 @@ def _verify_folder(root: Path, target: str) -> Report:
     checks.append("manifests")
     fetched: tuple[str, ...] = ()
     if "fetch.txt" in scan.files:
-        fetched, fetch_problems = read_fetch_txt((root / "fetch.txt").read_bytes(), encoding)
+        raw = _read_tag(root, "fetch.txt", problems)
+        fetched, fetch_problems = read_fetch_txt(raw, encoding)
         problems += fetch_problems
         checks.append("fetch.txt")
     problems += _system_files(scan, manifests)
@@ -133,14 +134,30 @@ def _verify_folder(root: Path, target: str) -> Report:
     problems += _oxum(root, scan, version, encoding)
     checks += ["completeness", "fixity"]
 
-    if not scan.others:
+    oversized = any(p.message.endswith("it was not read") for p in problems)
+    if not scan.others and not oversized:
         # With a link, device or pipe in the bag bagit-python could read outside it or
-        # block; the BAG-NOT-A-FILE problems above already fail the bag.
+        # block (and a giant tag file would be read whole); the problems above fail the bag.
         problems += _merge(problems, _bagit_python(root), manifests, scan)
         checks.append("bagit-python")
 
     format_problems, format_checks = _check_formats(root, scan)
     return Report(target, (*problems, *format_problems), (*checks, *format_checks))
+
+
+#: Tag files (bagit.txt, manifests, bag-info.txt) above this size are not read:
+#: a manifest line is about 100 bytes, so this is over half a million files.
+MAX_TAG_BYTES = 64 * 1024 * 1024
+
+
+def _read_tag(root: Path, name: str, problems: list[Problem]) -> bytes:
+    """A tag file's bytes, or nothing (and a problem) when it is too big to be one."""
+    path = root / name
+    if path.stat().st_size > MAX_TAG_BYTES:
+        message = f"is {path.stat().st_size} bytes, more than any tag file needs; it was not read"
+        problems.append(Problem(name, message, "BAG-TAG-FILE"))
+        return b""
+    return path.read_bytes()
 
 
 def _scan(root: Path) -> _Scan:
@@ -184,7 +201,7 @@ def _read_manifests(
                 Problem(name, f"uses an unknown checksum algorithm {algorithm!r}", "BAG-TAG-FILE")
             )
             continue
-        raw = (root / name).read_bytes()
+        raw = _read_tag(root, name, problems)
         manifest = read_manifest(raw, name, algorithm, is_tag, version, encoding)
         problems += manifest.problems
         manifests.append(manifest)
@@ -318,7 +335,7 @@ def _oxum(root: Path, scan: _Scan, version: tuple[int, int], encoding: str) -> l
     name = "package-info.txt" if version < (0, 96) else "bag-info.txt"
     if name not in scan.files:
         return []
-    text = (root / name).read_bytes().decode(encoding, "replace")
+    text = _read_tag(root, name, []).decode(encoding, "replace")
     match = _OXUM.search(text.replace("\r\n", "\n").replace("\r", "\n"))
     if match is None:
         return []
