@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -139,7 +140,10 @@ def _keep_aside(target: Path) -> Path | None:
         return None
     aside = target.with_name(f".{target.name}.{os.getpid()}.old")
     _remove(aside)
-    os.link(target, aside)
+    try:
+        os.link(target, aside)
+    except OSError:  # a file system without hard links (FAT, some network shares)
+        shutil.copy2(target, aside)
     return aside
 
 
