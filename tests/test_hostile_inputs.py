@@ -222,3 +222,23 @@ def test_control_characters_in_html_body_text(tmp_path: Path, bad: str) -> None:
     ] or "[31m" in bad
     result = run_cli("normalise", "--json", path)
     assert result.returncode == 0, result.stderr
+
+
+def test_deeply_nested_markdown_lists_lose_no_text(tmp_path: Path) -> None:
+    """markdown-it's default limit (20 levels) dropped a list ten deep and all after it."""
+    path = tmp_path / "story.md"
+    items = "".join("  " * depth + f"- item {depth}\n" for depth in range(30))
+    path.write_text(f"# Headline\n\n{items}\nThe last paragraph.\n")
+    text = " ".join(read_article(path).paragraphs)
+    assert all(f"item {depth}" in text for depth in range(30))
+    assert "The last paragraph." in text
+
+
+@pytest.mark.parametrize(
+    "body", ["> " * 5000 + "deep", "".join("  " * d + "- x\n" for d in range(200))]
+)
+def test_markdown_nested_past_the_limit_is_an_error_not_a_cut(tmp_path: Path, body: str) -> None:
+    path = tmp_path / "story.md"
+    path.write_text(f"# Headline\n\nFirst.\n\n{body}\n\nThe last paragraph.\n")
+    with pytest.raises(InputError, match="levels deep"):
+        read_article(path)

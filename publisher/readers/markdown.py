@@ -51,6 +51,9 @@ FILE_EXTENSIONS = (".md", ".markdown")
 
 _FRONT_MATTER_OPEN = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
 _FRONT_MATTER_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
+#: markdown-it's nesting limit (a list or quote is two levels). Its default, 20,
+#: silently drops the text of a list ten deep and everything after it.
+MAX_NESTING = 100
 #: Front-matter keys that are not metadata.
 _TEXT_KEYS = ("title", "headline", "caption", "credit")
 
@@ -223,7 +226,14 @@ def _walk(text: str, path: Path, *, want_headline: bool, want_image: bool) -> _B
     """Turn the Markdown body into plain-text blocks (one per paragraph, item, heading)."""
     from markdown_it import MarkdownIt
 
-    tokens = MarkdownIt("commonmark").parse(text)
+    tokens = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).parse(text)
+    if tokens and max(token.level for token in tokens) >= MAX_NESTING - 1:
+        # markdown-it stops parsing at maxNesting and drops the rest without a word.
+        raise InputError(
+            f"{path} nests lists or quotes more than {MAX_NESTING // 2} levels deep; "
+            "text past that point would be lost.",
+            "Flatten the nesting.",
+        )
     found = _Body(want_image=want_image)
     prefixes: list[str] = []  # list-item markers waiting for the item's first block
     quotes = 0  # how deep in block quotes
