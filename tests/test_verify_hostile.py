@@ -264,3 +264,10 @@ def test_a_giant_tag_file_is_not_read(made_bag: Path, tmp_path: Path) -> None:
         for p in report.problems
     )
     assert not report.ok and "fixity" in report.checks_run
+
+
+@pytest.mark.parametrize("name", ["out.epub", "out.pdf"])
+def test_check_refuses_a_fifo_without_opening_it(tmp_path: Path, name: str) -> None:
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+    one_error_line(run_cli("check", fifo, timeout=30), "not a regular file")
