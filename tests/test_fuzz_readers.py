@@ -147,7 +147,10 @@ TAGS = st.sampled_from(
     ["div", "p", "span", "b", "li", "ul", "ol", "blockquote", "h1", "h2", "figure", "table", "td"]
 )
 HTML = st.recursive(
-    NASTY.map(lambda t: t.replace("<", "&lt;")),
+    NASTY.map(lambda t: t.replace("<", "&lt;"))
+    | st.sampled_from(
+        ["&#xD800;", "&#0;", "&#xFFFF;", "&#x110000;", "&amp", "<br>", "<img src=x>"]
+    ),
     lambda inner: st.tuples(TAGS, st.lists(inner, max_size=3)).map(
         lambda pair: f"<{pair[0]}>{''.join(pair[1])}</{pair[0]}>"
     ),
