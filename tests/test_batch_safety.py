@@ -311,3 +311,41 @@ def test_an_unreadable_input_is_one_line() -> None:
         assert "secret.txt" in result.stderr and "not readable" in result.stderr
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_colliding_stems_changed_photo_and_failed_write_in_one_batch(tmp_path: Path) -> None:
+    """The issue's "done when": every output left matches one current input, and the
+    report has a line for every input."""
+    source = tmp_path / "in"
+    story(source / "a" / "story.txt", "Story A")
+    story(source / "b" / "story.txt", "Story B")
+    photo_story = story(source / "a" / "photo.txt", "Photo story")
+    (source / "a" / "photo.toml").write_text('image = "lead.jpg"\n')
+    _photo(source / "a" / "lead.jpg", "red")
+    failing = story(source / "b" / "failing.txt", "Failing v1")
+    inputs = sorted(p for p in source.rglob("*.txt"))
+    out = tmp_path / "out"
+    first = run_cli("build", *inputs, "-o", out, "-f", "epub", env=EPOCH)
+    assert first.returncode == 1  # the two story.txt are refused
+    before = _epub_images(out / "photo.epub")
+    _photo(source / "a" / "lead.jpg", "blue")
+    story(failing, "Failing v2")
+    (out / "failing.epub").unlink()
+    (out / "failing.epub").mkdir()
+    second = run_cli("build", *inputs, "-o", out, "-f", "epub", env=EPOCH)
+    assert second.returncode == 1
+    lines = report(out)
+    assert set(lines) == {str(p) for p in inputs}
+    statuses = {Path(k).relative_to(source).as_posix(): v["status"] for k, v in lines.items()}
+    assert statuses == {
+        "a/story.txt": "failed",
+        "b/story.txt": "failed",
+        "a/photo.txt": "built",
+        "b/failing.txt": "failed",
+    }
+    assert _epub_images(out / "photo.epub") != before
+    assert "Photo story" in epub_xhtml(out / "photo.epub")
+    # What is left in out/ is each one current input's book, nothing else.
+    assert sorted(p.name for p in out.glob("*.epub")) == ["failing.epub", "photo.epub"]
+    assert (out / "failing.epub").is_dir() and not (out / "story.epub").exists()
+    assert str(photo_story) in lines and lines[str(photo_story)]["read"]
