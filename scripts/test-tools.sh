@@ -20,10 +20,12 @@ DEBIAN_TOOLS=(
   "node nodejs"                     # DAISY Ace
   "npm npm"                         # installs DAISY Ace into .tools/
   "setpriv util-linux"              # drops root to test read-only files (root ignores modes)
+  "fc-list fontconfig"              # fc-match finds installed faces for scripts a theme lacks
 )
 # Files (not commands) some tests need from Debian.
 DEBIAN_FILES=(
   "/usr/share/java/jaxb-api.jar libjaxb-java"   # veraPDF's JAXB on Java 17
+  "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc fonts-noto-cjk"   # Chinese, Japanese, Korean articles
 )
 
 missing=()

@@ -10,6 +10,7 @@ a caption, so the text before them keeps its order.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 __all__ = ["clean_credit", "looks_like_credit", "split_credit", "tidy_caption_end"]
 
@@ -106,9 +107,9 @@ def clean_credit(credit: str) -> str:
     return text.strip() or credit.strip()
 
 
-_TERMINAL = ".!?…"
-_CLOSERS = "”’»›)]\"'"
-_END_PUNCTUATION = ".!?…,;: "
+_TERMINAL = ".!?…。！？"
+_CLOSERS = "”’»›)]\"'」』）"
+_END_PUNCTUATION = ".!?…,;: 。！？，；：、"
 
 
 def tidy_caption_end(caption: str) -> str:
@@ -120,6 +121,11 @@ def tidy_caption_end(caption: str) -> str:
     ('Paris.', 'Who won?', 'Fans.')
     >>> tidy_caption_end("He said “we stay.”"), tidy_caption_end("The mayor (left)")
     ('He said “we stay.”', 'The mayor (left).')
+
+    Chinese and Japanese captions end with their full stop "。":
+
+    >>> tidy_caption_end("深圳地铁十六号线开通。"), tidy_caption_end("京都市バス，")
+    ('深圳地铁十六号线开通。', '京都市バス。')
     """
     body = caption.rstrip()
     cut = len(body)
@@ -135,4 +141,13 @@ def tidy_caption_end(caption: str) -> str:
     marks = [mark for mark in run if mark in _TERMINAL]
     if marks:
         return words + marks[0] + closers
-    return words + closers + "."
+    return words + closers + _full_stop(words[-1])
+
+
+def _full_stop(last: str) -> str:
+    """ "。" after a Han or kana character (Chinese and Japanese), else ".".
+
+    Korean, written with spaces between words, ends with ".".
+    """
+    name = unicodedata.name(last, "")
+    return "。" if name.startswith(("CJK ", "HIRAGANA", "KATAKANA")) else "."

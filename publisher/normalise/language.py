@@ -10,20 +10,29 @@ second. On short news texts (a headline and a first paragraph,
 ``tests/data/language_id/``) it is right as often as py3langid, or more often
 (see the README's Performance section and ``tests/test_language_id.py``).
 
-An article in another language is labelled with the nearest of these, so it
+Before lingua, the text's script is looked at (``script_language``): a
+script written by one language, or by one language among those a newsroom
+meets, decides alone. Han ideographs with Hiragana or Katakana are Japanese,
+Han without kana Chinese, Hangul Korean; Greek, Thai, Georgian and Armenian
+letters are el, th, ka and hy. Latin, Arabic and Hebrew text goes on to lingua.
+
+An article in another language (or in a script several languages share, such
+as Cyrillic or Devanagari) is labelled with the nearest of lingua's nine, so it
 needs its language given (``--lang``, the sidecar or the metadata).
 """
 
 from __future__ import annotations
 
 import threading
+import unicodedata
+from collections import Counter
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from lingua import LanguageDetector
 
-__all__ = ["DEFAULT_LANGUAGE", "DETECTED_LANGUAGES", "detect_language"]
+__all__ = ["DEFAULT_LANGUAGE", "DETECTED_LANGUAGES", "detect_language", "script_language"]
 
 DEFAULT_LANGUAGE = "en"
 
@@ -41,6 +50,19 @@ _SAMPLE = 2000
 
 _LOCK = threading.Lock()
 
+#: Scripts one language writes (of those a newsroom meets), by the first word of
+#: the Unicode character name. Python's unicodedata has no Script property, and
+#: the names' first word is the script for every letter these cover.
+_SCRIPT_LANGUAGES = {
+    "HANGUL": "ko",
+    "GREEK": "el",
+    "THAI": "th",
+    "GEORGIAN": "ka",
+    "ARMENIAN": "hy",
+}
+#: Name prefixes of Japanese kana (full and half width).
+_KANA = ("HIRAGANA", "KATAKANA", "HALFWIDTH KATAKANA")
+
 
 def detect_language(text: str) -> str:
     """The ISO 639-1 code of the text's language; "en" when unsure.
@@ -53,6 +75,9 @@ def detect_language(text: str) -> str:
     ('en', 'en')
     """
     sample = text[:_SAMPLE]
+    by_script = script_language(sample)
+    if by_script is not None:
+        return by_script
     if sum(char.isalpha() for char in sample) < MIN_LETTERS:
         return DEFAULT_LANGUAGE
     try:
@@ -64,6 +89,39 @@ def detect_language(text: str) -> str:
     if language is None:  # too close to call
         return DEFAULT_LANGUAGE
     return str(language.iso_code_639_1.name).lower()
+
+
+def script_language(text: str) -> str | None:
+    """The language the text's script tells alone, or None (Latin, Arabic, mixed...).
+
+    Decided by the script of most of the letters: Han or kana with any kana is
+    Japanese, Han alone Chinese, Hangul Korean (it may hold Han too); Greek,
+    Thai, Georgian and Armenian are their languages.
+
+    >>> script_language("深圳地铁新线开通"), script_language("京都市バス、急行路線を拡充へ")
+    ('zh', 'ja')
+    >>> script_language("부산 북항 재개발 공원 개방"), script_language("Αθήνα: νέο μετρό")
+    ('ko', 'el')
+    >>> script_language("Paris: new metro line"), script_language("محطة شمسية"), script_language("")
+    (None, None, None)
+    """
+    scripts: Counter[str] = Counter()
+    for char in text:
+        if not char.isalpha():
+            continue
+        name = unicodedata.name(char, "")
+        if name.startswith(_KANA):
+            scripts["kana"] += 1
+        elif name.startswith("CJK ") and "IDEOGRAPH" in name:
+            scripts["han"] += 1
+        else:
+            scripts[name.split(" ", 1)[0]] += 1
+    if not scripts:
+        return None
+    script, _ = scripts.most_common(1)[0]
+    if script in ("han", "kana"):
+        return "ja" if scripts["kana"] else "zh"
+    return _SCRIPT_LANGUAGES.get(script)
 
 
 @lru_cache(maxsize=1)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "QuoteStyle",
+    "cjk_quotes",
     "dashes",
     "ellipses",
     "french_spacing",
@@ -57,6 +58,10 @@ SWISS = QuoteStyle("«", "»", "‹", "›")  # de-CH: guillemets, no spaces
 #: Spanish, as the RAE recommends: angular quotes first, English quotes inside
 #: (« … “ … ” … »), no spaces. Arabic and Persian news use the same guillemets.
 ANGULAR = QuoteStyle("«", "»", "“", "”")
+#: Japanese, and Chinese written in traditional characters: corner brackets.
+CORNER = QuoteStyle("「", "」", "『", "』")
+#: Languages written without spaces between words, whose quotes are paired in order.
+CJK_LANGUAGES = frozenset({"zh", "ja", "ko"})
 
 
 def quote_style(language: str) -> QuoteStyle:
@@ -68,11 +73,15 @@ def quote_style(language: str) -> QuoteStyle:
     (True, True)
     >>> quote_style("es-MX") == ANGULAR, quote_style("ar") == ANGULAR
     (True, True)
+    >>> quote_style("ja") == CORNER, quote_style("zh-Hant") == CORNER, quote_style("zh") == ENGLISH
+    (True, True, True)
     """
     tag = language.lower().replace("_", "-")
     primary = tag.split("-", 1)[0]
     if primary == "de" and tag.endswith("-ch"):
         return SWISS
+    if primary == "ja" or (primary == "zh" and ("-hant" in tag or tag[3:] in ("tw", "hk", "mo"))):
+        return CORNER
     styles = {"fr": FRENCH, "de": GERMAN, "es": ANGULAR, "ar": ANGULAR, "fa": ANGULAR}
     return styles.get(primary, ENGLISH)
 
@@ -320,16 +329,41 @@ def french_spacing(text: str) -> str:
 Fix = Callable[[str], str]
 
 
+def cjk_quotes(text: str, style: QuoteStyle = ENGLISH) -> str:
+    """Pair straight double quotes in order (open, close, ...) for text without word spaces.
+
+    ``smart_quotes`` tells an opening quote by the space before it, which
+    Chinese, Japanese and Korean text does not have; there a quote is paired
+    with the next one. A paragraph with an odd number of them is left alone.
+
+    >>> cjk_quotes('李女士说："以前要换乘两次。"她表示')
+    '李女士说：“以前要换乘两次。”她表示'
+    >>> cjk_quotes('担当者は"改善を続けたい"と話した。', CORNER), cjk_quotes('"一')
+    ('担当者は「改善を続けたい」と話した。', '"一')
+    """
+    parts = text.split('"')
+    if len(parts) % 2 == 0:
+        return text
+    marks = (style.double_open, style.double_close)
+    return parts[0] + "".join(marks[i % 2] + part for i, part in enumerate(parts[1:]))
+
+
 def typography_fixes(language: str) -> list[tuple[str, Fix]]:
     """The typography fixes for a language, in the order they run, with their names.
 
     >>> [name for name, _ in typography_fixes("fr-CA")]
     ['dashes', 'ellipses', 'smart-quotes', 'no-break-spaces', 'french-spacing']
+    >>> [name for name, _ in typography_fixes("ja")]
+    ['dashes', 'ellipses', 'cjk-quotes', 'no-break-spaces']
     """
+    style = quote_style(language)
+    quotes: tuple[str, Fix] = ("smart-quotes", functools.partial(smart_quotes, style=style))
+    if language.lower().replace("_", "-").split("-", 1)[0] in CJK_LANGUAGES:
+        quotes = ("cjk-quotes", functools.partial(cjk_quotes, style=style))
     fixes: list[tuple[str, Fix]] = [
         ("dashes", dashes),
         ("ellipses", ellipses),
-        ("smart-quotes", functools.partial(smart_quotes, style=quote_style(language))),
+        quotes,
         ("no-break-spaces", no_break_spaces),
     ]
     if language.lower().split("-", 1)[0].split("_", 1)[0] == "fr":

@@ -49,6 +49,7 @@ from publisher.render.fetch import allowed_roots, memory_url, sandboxed_url_fetc
 from publisher.render.html import render_xhtml, utc_timestamp
 from publisher.render.pdf import (
     captured_logs,
+    check_glyphs,
     check_variant,
     colour_profiles,
     is_noise,
@@ -57,6 +58,7 @@ from publisher.render.pdf import (
     pdf_finisher,
     placed_width_mm,
     print_stylesheets,
+    refuse_missing_glyphs,
     shared_font_config,
     source_date_epoch,
     to_points,
@@ -155,6 +157,7 @@ def layout_collection(
         )
     created = utc_timestamp(build_time)
     xhtml, order = print_edition(collection, theme, rendered, created=created, classes=classes)
+    check_glyphs(xhtml, theme, collection.articles[0].language)
     seed = f"{collection.identifier}\n{created}\n{xhtml}".encode()
     digest = hashlib.sha256(seed + photo_digests.digest()).digest()
     fetcher = sandboxed_url_fetcher(roots, resources)
@@ -224,6 +227,7 @@ def write_collection_pdf(
             pdf_variant=options.variant,
             pdf_tags=options.tagged,
         )
+    refuse_missing_glyphs(logged)
     blocked = layout.fetcher.sandbox.blocked
     kept = [m for m in logged if not is_noise(m, blocked)]
     return Rendered(data=bytes(data), warnings=tuple(dict.fromkeys(kept)))

@@ -27,7 +27,9 @@ are right-aligned. On a host whose Pillow has no libraqm, such text falls back
 to characters put in visual order line by line: legible, but with Arabic
 letters unjoined. Each text is drawn in a face of the theme that has all its
 letters when there is one (an Arabic headline in the theme's Arabic font);
-otherwise the missing glyphs are drawn as empty boxes.
+otherwise in the installed face fontconfig offers for the article's language
+(a Chinese headline in Noto Sans CJK SC; ``publisher.themes.coverage``). When
+no face has every letter, the cover is not drawn: RenderError names them.
 """
 
 from __future__ import annotations
@@ -47,7 +49,14 @@ from publisher.errors import ThemeError
 from publisher.model import Image
 from publisher.render.fetch import read_allowed
 from publisher.render.photo import open_photo
-from publisher.themes import Theme
+from publisher.themes import FontFace, Theme
+from publisher.themes.coverage import (
+    InstalledFace,
+    characters_of,
+    check_covered,
+    installed_faces,
+    shown_characters,
+)
 
 if TYPE_CHECKING:
     from PIL.ImageDraw import ImageDraw
@@ -111,13 +120,14 @@ def render_cover(
     """
     roots = None if roots is None else tuple(roots)
     style = cover_style(theme)
+    installed = _installed_faces_for(theme, style, title, publication, date, language)
     try:
         photo = None if image is None else _photo_bytes(image, roots)
     except OSError:  # drawing reports it as the photo's error
         photo = None
         key = None
     else:
-        key = _cover_key(title, theme, style, publication, date, photo, language)
+        key = _cover_key(title, theme, style, publication, date, photo, language, installed)
     cached = None if key is None else cache.load(_CACHE_KIND, key)
     if cached is not None:
         return cached
@@ -144,12 +154,12 @@ def _draw_cover(
     canvas = PIL.new("RGB", (WIDTH, HEIGHT), style.background)
     draw = ImageDraw.Draw(canvas)
     rtl = language.split("-")[0].lower() in _RTL_LANGUAGES
-    bold = _font_bytes(theme, style.headline_family, "bold", title)
-    regular = _font_bytes(theme, style.text_family, "normal", date or "")
+    bold = _font_bytes(theme, style.headline_family, "bold", title, language)
+    regular = _font_bytes(theme, style.text_family, "normal", date or "", language)
 
     if publication and publication.strip():
         band = _Box(MARGIN, 70, WIDTH - MARGIN, 200)
-        masthead = _font_bytes(theme, style.headline_family, "bold", publication)
+        masthead = _font_bytes(theme, style.headline_family, "bold", publication, language)
         _draw_fitted(draw, publication.strip(), masthead, band, style.accent, rtl, largest=96)
     if image is not None:
         photo = open_photo(image.path, roots).convert("RGB")
@@ -187,12 +197,14 @@ def _cover_key(
     date: str | None,
     photo: bytes | None,
     language: str,
+    installed: tuple[str, ...] = (),
 ) -> str:
     """A hash of everything the cover's bytes depend on.
 
     The texts, the language, the ``[cover]`` style, every font face the theme
-    offers (its bytes), the photo's bytes, the drawing code itself (all of
-    publisher's modules) and the Pillow, FreeType and libraqm it runs on.
+    offers (its bytes), the installed faces drawn with (file, size, time,
+    index), the photo's bytes, the drawing code itself (all of publisher's
+    modules) and the Pillow, FreeType and libraqm it runs on.
     """
     faces = sorted(
         (face.family, str(face.weight), face.style, _file_digest(face.path, theme.font_folders))
@@ -207,6 +219,7 @@ def _cover_key(
         language,
         repr(style),
         repr(faces),
+        repr(installed),
         b"\0" if photo is None else photo,
     )
 
@@ -289,20 +302,91 @@ def _colour(key: str, value: object) -> tuple[int, int, int]:
     return (int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16))
 
 
-def _font_bytes(theme: Theme, family: str, weight: str, text: str = "") -> bytes:
+#: A font to draw with: the file's bytes and the face's index in it (a ``.ttc`` holds several).
+FontData = tuple[bytes, int]
+
+
+def _font_bytes(
+    theme: Theme, family: str, weight: str, text: str = "", language: str = "en"
+) -> FontData:
     """The upright face of ``family`` in ``weight`` (or its nearest), read through the sandbox.
 
     A face that has every letter of ``text`` comes first, so an Arabic headline
-    is drawn in the theme's Arabic font rather than as empty boxes.
+    is drawn in the theme's Arabic font rather than as empty boxes. When no face
+    of the theme has them all (a Chinese headline), the installed sans-serif
+    face fontconfig offers for ``language`` is used; when none has them either,
+    RenderError names the letters.
     """
+    ordered, letters = _theme_faces(theme, family, weight, text)
+    chosen = next((f for f in ordered if not letters or letters <= _characters(f.path)), None)
+    if chosen is not None:
+        return read_allowed(chosen.path, theme.font_folders), 0
+    installed = _installed_face(theme, family, weight, text, language)
+    if installed is None:
+        return read_allowed(ordered[0].path, theme.font_folders), 0
+    return _file_bytes(installed.path), installed.index
+
+
+def _theme_faces(
+    theme: Theme, family: str, weight: str, text: str
+) -> tuple[list[FontFace], frozenset[str]]:
+    """The theme's upright faces, nearest to ``family`` and ``weight`` first, and the letters."""
     faces = [f for f in theme.fonts if f.style == "normal"] or list(theme.fonts)
     if not faces:
         raise ThemeError("The theme has no fonts to draw the cover with.", _COVER_HINT)
-    letters = frozenset(char for char in text if not char.isspace())
     # Nearest face first; a font's character map is read only when a nearer face lacks letters.
     ordered = sorted(faces, key=lambda face: (face.family != family, face.weight != weight))
-    chosen = next((f for f in ordered if not letters or letters <= _characters(f.path)), ordered[0])
-    return read_allowed(chosen.path, theme.font_folders)
+    return ordered, shown_characters(text)
+
+
+def _installed_face(
+    theme: Theme, family: str, weight: str, text: str, language: str
+) -> InstalledFace | None:
+    """The installed face that draws ``text`` when no face of the theme has all its letters.
+
+    None when a theme face has them all. Raises RenderError when no installed
+    face has them all: the cover is never drawn with empty boxes.
+    """
+    ordered, letters = _theme_faces(theme, family, weight, text)
+    if not letters or any(letters <= _characters(face.path) for face in ordered):
+        return None
+    faces, missing = installed_faces(letters, language, bold=weight == "bold")
+    if faces and letters <= characters_of(faces[0].path, faces[0].index):
+        return faces[0]
+    # One text is drawn in one face: name the letters no font has, else those the best lacks.
+    if not missing and faces:
+        missing = letters - characters_of(faces[0].path, faces[0].index)
+    check_covered(missing, "the cover")
+    return None
+
+
+def _installed_faces_for(
+    theme: Theme,
+    style: CoverStyle,
+    title: str,
+    publication: str | None,
+    date: str | None,
+    language: str,
+) -> tuple[str, ...]:
+    """The installed faces the cover draws with (file, size, time, index); checks they cover."""
+    texts = (
+        (style.headline_family, "bold", title),
+        (style.headline_family, "bold", publication or ""),
+        (style.text_family, "normal", date or ""),
+    )
+    found = []
+    for family, weight, text in texts:
+        face = _installed_face(theme, family, weight, text, language)
+        if face is not None:
+            stat = face.path.stat()
+            found.append(f"{face.path}:{stat.st_size}:{stat.st_mtime_ns}:{face.index}")
+    return tuple(found)
+
+
+@lru_cache(maxsize=8)
+def _file_bytes(path: Path) -> bytes:
+    """An installed font file's bytes (a face fontconfig named), kept for the process."""
+    return path.read_bytes()
 
 
 @lru_cache(maxsize=64)
@@ -330,11 +414,11 @@ def _characters(path: Path) -> frozenset[str]:
 
 
 @lru_cache(maxsize=256)
-def _font(data: bytes, size: int, shaped: bool = False) -> FreeTypeFont:
+def _font(data: bytes, size: int, shaped: bool = False, index: int = 0) -> FreeTypeFont:
     from PIL import ImageFont
 
     engine = ImageFont.Layout.RAQM if shaped else ImageFont.Layout.BASIC
-    return ImageFont.truetype(io.BytesIO(data), size, layout_engine=engine)
+    return ImageFont.truetype(io.BytesIO(data), size, index=index, layout_engine=engine)
 
 
 @lru_cache(maxsize=1)
@@ -366,7 +450,7 @@ def needs_shaping(text: str) -> bool:
 def _draw_fitted(
     draw: ImageDraw,
     text: str,
-    font_data: bytes,
+    font_data: FontData,
     box: _Box,
     fill: tuple[int, int, int],
     rtl: bool,
@@ -382,7 +466,7 @@ def _draw_fitted(
     shaped = can_shape() and (rtl or needs_shaping(text))
     direction = ("rtl" if rtl else "ltr") if shaped else None
     font, lines, line_height = fit_text(
-        text, font_data, box.width, box.height, largest, direction=direction
+        text, font_data[0], box.width, box.height, largest, direction=direction, index=font_data[1]
     )
     ascent = font.getmetrics()[0]
     for number, line in enumerate(lines):
@@ -403,6 +487,7 @@ def fit_text(
     largest: int,
     *,
     direction: str | None = None,
+    index: int = 0,
 ) -> tuple[FreeTypeFont, list[str], int]:
     """The largest size (≤ ``largest``) at which ``text`` wraps into ``width``×``height``.
 
@@ -414,7 +499,7 @@ def fit_text(
     text = " ".join(text.split())
     size = largest
     while True:
-        font = _font(font_data, size, direction is not None)
+        font = _font(font_data, size, direction is not None, index)
 
         def measure(line: str, font: FreeTypeFont = font) -> float:
             return font.getlength(line, direction=direction)

@@ -36,6 +36,7 @@ import logging
 import os
 import re
 import uuid
+import warnings as warnings_module
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -51,6 +52,7 @@ from publisher.render.colour import check_profile_for, load_output_profile, prof
 from publisher.render.fetch import allowed_roots, memory_url, read_allowed, sandboxed_url_fetcher
 from publisher.render.html import render_xhtml, utc_timestamp
 from publisher.themes import Theme
+from publisher.themes.coverage import check_covered, uncovered
 
 #: Points per unit, for turning the bleed option into numbers for the PDF boxes.
 _POINTS = {"pt": 1.0, "in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "q": 72 / 101.6}
@@ -85,7 +87,11 @@ def render_pdf(
     Raises UsageError for an unknown PDF variant and RenderError when WeasyPrint fails.
     Blocked resources and WeasyPrint's warnings are returned in ``Rendered.warnings``.
     """
-    import weasyprint
+    with warnings_module.catch_warnings():
+        # Importing WeasyPrint on a host without fonts warns on stderr; check_glyphs
+        # below says the same as one error line with the characters and the fix.
+        warnings_module.simplefilter("ignore", UserWarning)
+        import weasyprint
 
     if options.variant is not None:
         check_variant(options.variant)
@@ -114,6 +120,7 @@ def render_pdf(
         build_time=build_time,
         page_classes=page_classes(options),
     )
+    check_glyphs(xhtml, theme, article.language)
     seed = f"{article.metadata.identifier}\n{utc_timestamp(build_time)}\n{xhtml}"
     digest = hashlib.sha256(seed.encode("utf-8") + photo_digest).digest()
 
@@ -147,8 +154,39 @@ def render_pdf(
         )
     blocked = fetcher.sandbox.blocked
     warnings[:0] = fetcher.sandbox.warnings
+    refuse_missing_glyphs(logged)
     warnings.extend(m for m in logged if not is_noise(m, blocked))
     return Rendered(data=bytes(data), warnings=tuple(dict.fromkeys(warnings)))
+
+
+def check_glyphs(xhtml: str, theme: Theme, language: str) -> None:
+    """Raise RenderError before rendering when no font has some character the page shows.
+
+    The theme's fonts are looked at first, then the faces installed on the
+    system, as Pango falls back to them (``publisher.themes.coverage``).
+    """
+    from xml.etree import ElementTree
+
+    try:
+        text = "".join(ElementTree.fromstring(xhtml).itertext())
+    except ElementTree.ParseError:
+        text = xhtml  # a theme's template may not be XML; its markup is Latin anyway
+    missing = uncovered(text, (face.path for face in theme.fonts), language)
+    check_covered(missing, "the article")
+
+
+#: How WeasyPrint reports a character drawn as an empty box (.notdef).
+_NOTDEF = re.compile(r'^\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)"')
+
+
+def refuse_missing_glyphs(logged: list[str]) -> None:
+    """Raise RenderError when WeasyPrint drew a character as an empty box.
+
+    The check before rendering covers what the fonts have; this is the proof
+    after it (a face fontconfig offered may still lack a glyph Pango wanted).
+    """
+    missing = {match.group(1) for m in logged if (match := _NOTDEF.match(m))}
+    check_covered("".join(missing), "the article")
 
 
 def placed_width_mm(article: Article, theme: Theme, options: PdfOptions) -> float | None:

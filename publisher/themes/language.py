@@ -120,6 +120,10 @@ _BYLINE_WORDS = {
 }
 
 
+#: Languages whose bylines are the names alone, joined by this separator.
+_LISTED = {"zh": "、", "ja": "、", "ko": ", "}
+
+
 def byline(names: object, language: str = "en") -> str:
     """The byline for ``names`` in ``language``: its label, then the names joined.
 
@@ -127,12 +131,21 @@ def byline(names: object, language: str = "en") -> str:
     ('By Jane Doe and Ali Hassan', 'Par Ann, Bo et Cy')
     >>> byline(["Ayşe Yılmaz", "Can Öz"], "tr"), byline([], "de")
     ('Ayşe Yılmaz ve Can Öz', '')
+
+    Chinese and Japanese list names with "、" and no label; Korean with commas.
+
+    >>> byline(["王明", "李华"], "zh"), byline(["田中 花子"], "ja")
+    ('王明、李华', '田中 花子')
+    >>> byline(["김지훈", "이수진"], "ko")
+    '김지훈, 이수진'
     """
     items = [str(name) for name in names] if isinstance(names, list | tuple) else [str(names)]
     items = [name for name in items if name.strip()]
     if not items:
         return ""
     primary = _subtags(language)[0] if language else "en"
+    if primary in _LISTED:
+        return _LISTED[primary].join(items)
     label, conjunction = _BYLINE_WORDS.get(primary, _BYLINE_WORDS["en"])
     joined = items[0]
     if len(items) > 1:

@@ -1,0 +1,160 @@
+"""Every script: Chinese, Japanese and Korean articles through the command line.
+
+They are detected by their script, typeset with CJK rules, and built with a
+glyph for every character (every font embedded, the text read back from the
+PDF, WeasyPrint drew no empty box, the cover has its headline); where no font
+has the characters, the build fails with one line and writes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pikepdf
+import pytest
+from cli_helpers import pdf_fonts_embedded, plain, run_cli
+from conftest import run_epubcheck
+
+from publisher.normalise.language import detect_language
+from publisher.themes.coverage import characters_of, fontconfig_language, installed_faces
+
+DATA = Path(__file__).parent / "data" / "scripts"
+ARTICLES = {"zh": "zh_shenzhen", "ja": "ja_kyoto", "ko": "ko_busan"}
+EPOCH = {"SOURCE_DATE_EPOCH": "1711411200"}
+
+
+def _text(stem: str) -> str:
+    return (DATA / f"{stem}.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("language", sorted(ARTICLES))
+def test_language_is_told_by_the_script(language: str) -> None:
+    text = _text(ARTICLES[language])
+    assert detect_language(text) == language
+    assert detect_language(text.splitlines()[0]) == language  # the headline alone
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The three articles built once, EPUB and PDF, as a user would."""
+    work = tmp_path_factory.mktemp("scripts")
+    for path in DATA.iterdir():
+        shutil.copy(path, work / path.name)
+    out = work / "out"
+    result = run_cli(
+        "build", *(work / f"{stem}.txt" for stem in ARTICLES.values()), "-o", out,
+        "--jobs", "1", "--no-record", env=EPOCH,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert ".notdef" not in result.stderr  # WeasyPrint drew no empty box
+    return out
+
+
+def _pdf_fonts(path: Path) -> dict[str, frozenset[str]]:
+    """Each font of the PDF and the characters its ToUnicode map gives back."""
+    fonts: dict[str, frozenset[str]] = {}
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            for _, font in page.resources.get("/Font", {}).items():
+                cmap = font.get("/ToUnicode")
+                assert cmap is not None, f"{font.get('/BaseFont')} has no ToUnicode map"
+                text = cmap.read_bytes().decode("latin-1")
+                chars = {
+                    bytes.fromhex(code).decode("utf-16-be")
+                    for code in re.findall(r"<[0-9A-Fa-f]+>\s*<([0-9A-Fa-f]+)>", text)
+                }
+                fonts[str(font.get("/BaseFont"))] = frozenset(chars)
+    return fonts
+
+
+@pytest.mark.parametrize("language", sorted(ARTICLES))
+def test_pdf_embeds_a_glyph_for_every_character(built: Path, language: str) -> None:
+    stem = ARTICLES[language]
+    pdf = built / f"{stem}.pdf"
+    assert pdf_fonts_embedded(pdf) == []
+    fonts = _pdf_fonts(pdf)
+    headline, *paragraphs = [line for line in _text(stem).splitlines() if line.strip()]
+    # Straight quotes are curled by the normaliser (paired in order: “ ”).
+    wanted = {c for c in headline + paragraphs[-1] if not c.isspace()} - {'"'}
+    covered = frozenset().union(*fonts.values())
+    assert wanted <= covered, sorted(wanted - covered)[:10]
+    # A CJK face drew them (Noto Sans/Serif CJK in Debian's fonts-noto-cjk).
+    assert any("CJK" in name for name in fonts), fonts.keys()
+    text = plain(run_pdftotext(pdf))  # the text layer gives back the article as written
+    assert plain(headline).replace(" ", "") in text.replace(" ", "")
+    assert wanted <= set(text)  # two columns interleave lines: compare characters
+
+
+def run_pdftotext(path: Path) -> str:
+    import subprocess
+
+    result = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return result.stdout
+
+
+@pytest.mark.parametrize("language", sorted(ARTICLES))
+def test_epub_is_valid_and_in_the_language(built: Path, language: str) -> None:
+    epub = built / f"{ARTICLES[language]}.epub"
+    report = run_epubcheck(epub)
+    assert report.clean, report.messages
+    with zipfile.ZipFile(epub) as book:
+        opf = book.read("EPUB/content.opf").decode()
+        article = book.read("EPUB/article.xhtml").decode()
+    assert f"<dc:language>{language}</dc:language>" in opf
+    assert f'xml:lang="{language}"' in article
+
+
+@pytest.mark.parametrize("language", sorted(ARTICLES))
+def test_cover_draws_the_headline(built: Path, language: str) -> None:
+    from PIL import Image
+
+    with zipfile.ZipFile(built / f"{ARTICLES[language]}.epub") as book:
+        cover = book.read("EPUB/images/cover.jpg")
+    import io
+
+    image = Image.open(io.BytesIO(cover)).convert("L")
+    # The headline box of a cover without a photo (publisher/render/cover.py).
+    headline = image.crop((120, 580, 1480, 2240))
+    ink = sum(headline.histogram()[129:])  # light pixels: the headline's letters
+    assert ink > 0.03 * headline.width * headline.height
+
+
+def test_cjk_typesetting_in_the_pdf_css() -> None:
+    css = (Path(__file__).parents[1] / "publisher/themes/default/css/base.css").read_text()
+    assert ":lang(zh) .text p, :lang(ja) .text p, :lang(ko) .text p" in css
+    assert "text-align: start" in css
+
+
+def test_fontconfig_finds_the_regional_face() -> None:
+    han = "深圳地铁"
+    for language, family in (("zh", "SC"), ("ja", "JP"), ("ko", "KR"), ("zh-TW", "TC")):
+        faces, missing = installed_faces(han, language)
+        assert not missing
+        assert faces[0].family.endswith(family), (fontconfig_language(language), faces)
+        assert set(han) <= characters_of(faces[0].path, faces[0].index)
+
+
+@pytest.mark.parametrize("formats", [("pdf",), ("epub",)])
+def test_no_font_for_the_script_fails_before_writing(tmp_path: Path, formats: tuple[str]) -> None:
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+        f"<fontconfig><cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>\n"
+    )
+    source = tmp_path / "zh_shenzhen.txt"
+    shutil.copy(DATA / "zh_shenzhen.txt", source)
+    out = tmp_path / "out"
+    args = [a for fmt in formats for a in ("-f", fmt)]
+    result = run_cli("build", source, "-o", out, *args, env={"FONTCONFIG_FILE": str(config)})
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("warning:")]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: No installed font has")
+    assert re.search(r"深 \(U\+6DF1\)|U\+[0-9A-F]{4}", lines[0])
+    assert "fonts-noto-cjk" in lines[0] and "[fonts]" in lines[0]
+    assert not out.exists() or not any(out.iterdir())
