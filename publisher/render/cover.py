@@ -154,12 +154,12 @@ def _draw_cover(
     canvas = PIL.new("RGB", (WIDTH, HEIGHT), style.background)
     draw = ImageDraw.Draw(canvas)
     rtl = language.split("-")[0].lower() in _RTL_LANGUAGES
-    bold = _font_bytes(theme, style.headline_family, "bold", title, language)
-    regular = _font_bytes(theme, style.text_family, "normal", date or "", language)
+    bold = _face_data(theme, style.headline_family, "bold", title, language)
+    regular = _face_data(theme, style.text_family, "normal", date or "", language)
 
     if publication and publication.strip():
         band = _Box(MARGIN, 70, WIDTH - MARGIN, 200)
-        masthead = _font_bytes(theme, style.headline_family, "bold", publication, language)
+        masthead = _face_data(theme, style.headline_family, "bold", publication, language)
         _draw_fitted(draw, publication.strip(), masthead, band, style.accent, rtl, largest=96)
     if image is not None:
         photo = open_photo(image.path, roots).convert("RGB")
@@ -306,7 +306,12 @@ def _colour(key: str, value: object) -> tuple[int, int, int]:
 FontData = tuple[bytes, int]
 
 
-def _font_bytes(
+def _font_bytes(theme: Theme, family: str, weight: str, text: str = "") -> bytes:
+    """The bytes of the face ``_face_data`` chooses (the first face of a collection)."""
+    return _face_data(theme, family, weight, text)[0]
+
+
+def _face_data(
     theme: Theme, family: str, weight: str, text: str = "", language: str = "en"
 ) -> FontData:
     """The upright face of ``family`` in ``weight`` (or its nearest), read through the sandbox.
