@@ -23,6 +23,8 @@ from publisher.themes.coverage import characters_of, fontconfig_language, instal
 
 DATA = Path(__file__).parent / "data" / "scripts"
 ARTICLES = {"zh": "zh_shenzhen", "ja": "ja_kyoto", "ko": "ko_busan"}
+#: The Noto CJK face each language is set in (Debian's fonts-noto-cjk).
+REGIONAL = {"zh": "CJK-SC", "ja": "CJK-JP", "ko": "CJK-KR"}
 EPOCH = {"SOURCE_DATE_EPOCH": "1711411200"}
 
 
@@ -81,11 +83,25 @@ def test_pdf_embeds_a_glyph_for_every_character(built: Path, language: str) -> N
     wanted = {c for c in headline + paragraphs[-1] if not c.isspace()} - {'"'}
     covered = frozenset().union(*fonts.values())
     assert wanted <= covered, sorted(wanted - covered)[:10]
-    # A CJK face drew them (Noto Sans/Serif CJK in Debian's fonts-noto-cjk).
-    assert any("CJK" in name for name in fonts), fonts.keys()
+    # The language's own CJK face drew them (Chinese not in the Japanese one).
+    cjk = [name for name in fonts if "CJK" in name]
+    assert cjk and all(REGIONAL[language] in name for name in cjk), fonts.keys()
     text = plain(run_pdftotext(pdf))  # the text layer gives back the article as written
     assert plain(headline).replace(" ", "") in text.replace(" ", "")
     assert wanted <= set(text)  # two columns interleave lines: compare characters
+    assert wanted <= set(_pdfium_text(pdf))  # a second reader agrees
+    if language == "ko":
+        assert "“" in text and '"' not in text  # straight quotes paired and curled
+
+
+def _pdfium_text(path: Path) -> str:
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]
+
+    document = pdfium.PdfDocument(path)
+    try:
+        return "".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
 
 
 def run_pdftotext(path: Path) -> str:
@@ -124,10 +140,51 @@ def test_cover_draws_the_headline(built: Path, language: str) -> None:
     assert ink > 0.03 * headline.width * headline.height
 
 
-def test_cjk_typesetting_in_the_pdf_css() -> None:
-    css = (Path(__file__).parents[1] / "publisher/themes/default/css/base.css").read_text()
-    assert ":lang(zh) .text p, :lang(ja) .text p, :lang(ko) .text p" in css
-    assert "text-align: start" in css
+def test_a_box_weasyprint_drew_is_an_error() -> None:
+    from publisher.errors import RenderError
+    from publisher.render.pdf import refuse_missing_glyphs
+
+    refuse_missing_glyphs(["Font-face 'X' cannot be loaded"])
+    logged = ['.notdef glyph rendered for Unicode string unsupported by fonts: "深" (U+6DF1)']
+    with pytest.raises(RenderError, match=r"深 \(U\+6DF1\)"):
+        refuse_missing_glyphs(logged)
+
+
+@pytest.mark.parametrize(("language", "align"), [("zh", "start"), ("fr", "justify")])
+def test_cjk_paragraphs_are_not_justified_nor_hyphenated(language: str, align: str) -> None:
+    """WeasyPrint's computed style of the body paragraphs, with the default theme's print CSS."""
+    from dataclasses import replace
+
+    import weasyprint
+
+    from publisher.build import InputOptions, load_article
+    from publisher.config import PdfOptions
+    from publisher.render.fetch import allowed_roots, sandboxed_url_fetcher
+    from publisher.render.html import render_xhtml
+    from publisher.render.pdf import print_stylesheets, shared_font_config
+    from publisher.themes import load_theme
+
+    article = load_article(DATA / "zh_shenzhen.txt", InputOptions())
+    article = replace(article, metadata=replace(article.metadata, language=language))
+    theme = load_theme(None)
+    fetcher = sandboxed_url_fetcher(allowed_roots(article, theme), {})
+    xhtml = render_xhtml(article, theme, medium="print", image_href=None)
+    sheets = print_stylesheets(theme, PdfOptions(), 0.0, fetcher, [])
+    document = weasyprint.HTML(string=xhtml).render(
+        stylesheets=sheets, font_config=shared_font_config()
+    )
+    styles = [
+        box.style
+        for page in document.pages
+        for box in page._page_box.descendants()
+        if getattr(box, "element_tag", None) == "p" and box.style["text_indent"] is not None
+    ]
+    assert styles
+    aligns = {style["text_align_all"] for style in styles}
+    hyphens = {style["hyphens"] for style in styles}
+    # The same article said to be French is justified and hyphenated: the rule is the language's.
+    assert ("justify" in aligns) == (align == "justify"), aligns
+    assert ("auto" in hyphens) == (align == "justify"), hyphens
 
 
 def test_fontconfig_finds_the_regional_face() -> None:
