@@ -520,15 +520,25 @@ def fit_text(
     return font, lines, line_height
 
 
+#: Characters a line may not start with in Chinese and Japanese (JIS X 4051 kinsoku).
+_NO_LINE_START = frozenset(
+    "、。，．・：；？！）」』】〕〉》”’ゝゞーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ"
+)
+
+
 def wrap(text: str, measure: Callable[[str], float], width: float) -> list[str]:
     """Greedy word wrap of ``text`` to ``width`` as measured by ``measure(str) -> float``.
 
-    A word wider than the line is broken between characters.
+    A word wider than the line is broken between characters (how Chinese and
+    Japanese, written without spaces, wrap), never before a closing mark or a
+    small kana, which may not start a line (kinsoku).
 
     >>> wrap("a bb ccc dddddd", len, 6)
     ['a bb', 'ccc', 'dddddd']
     >>> wrap("abcdefgh", len, 3)
     ['abc', 'def', 'gh']
+    >>> wrap("京都市バス、観光客", len, 5)
+    ['京都市バ', 'ス、観光客']
     """
     lines: list[str] = []
     current = ""
@@ -543,6 +553,8 @@ def wrap(text: str, measure: Callable[[str], float], width: float) -> list[str]:
         while measure(word) > width and len(word) > 1:
             cut = len(word) - 1
             while cut > 1 and measure(word[:cut]) > width:
+                cut -= 1
+            while cut > 1 and word[cut] in _NO_LINE_START:
                 cut -= 1
             lines.append(word[:cut])
             word = word[cut:]
