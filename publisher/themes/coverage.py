@@ -37,9 +37,11 @@ __all__ = [
 #: How many missing characters the error names.
 _NAMED = 5
 _HINT = (
-    "Install a font that has them (on Debian: apt-get install fonts-noto-cjk "
-    "fonts-noto-core), or add one to your theme's [fonts] table in theme.toml."
+    "Install a font that has them (on Debian: apt-get install {packages}), "
+    "or add one to your theme's [fonts] table in theme.toml."
 )
+#: Character-name prefixes of the scripts Debian's fonts-noto-cjk covers.
+_CJK_NAMES = ("CJK ", "HIRAGANA", "KATAKANA", "HALFWIDTH KATAKANA", "HANGUL", "IDEOGRAPHIC")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -193,4 +195,9 @@ def check_covered(missing: Iterable[str], what: str) -> None:
     named = ", ".join(f"{char} (U+{ord(char):04X})" for char in chars[:_NAMED])
     more = f" and {len(chars) - _NAMED} more" if len(chars) > _NAMED else ""
     count = f"{len(chars)} character{'s' if len(chars) != 1 else ''}"
-    raise RenderError(f"No installed font has {count} of {what}: {named}{more}.", _HINT)
+    cjk = any(unicodedata.name(char, "").startswith(_CJK_NAMES) for char in chars)
+    packages = "fonts-noto-cjk" if cjk else "fonts-noto-core"
+    raise RenderError(
+        f"No installed font has {count} of {what}: {named}{more}.",
+        _HINT.format(packages=packages),
+    )
