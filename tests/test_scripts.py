@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -55,6 +56,44 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def _boxes(path: Path) -> list[str]:
+    """Characters the PDF shows with an empty or .notdef glyph of its embedded font.
+
+    Each ToUnicode entry's code is looked up in the embedded font program
+    (Identity-H: the code is the glyph index); a glyph with no outline drawn for
+    a visible character is a box or a hole. (A PDF built before this check, with
+    no CJK font installed, lists every Han character here.)
+    """
+    import io
+
+    from fontTools.pens.boundsPen import BoundsPen
+    from fontTools.ttLib import TTFont
+
+    boxes: list[str] = []
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            for _, font in page.resources.get("/Font", {}).items():
+                descriptor = font["/DescendantFonts"][0]["/FontDescriptor"]
+                program = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
+                face = TTFont(io.BytesIO(program.read_bytes()))
+                order, glyphs = face.getGlyphOrder(), face.getGlyphSet()
+                cmap = font["/ToUnicode"].read_bytes().decode("latin-1")
+                for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+                    for code, value in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+                        char = bytes.fromhex(value).decode("utf-16-be")
+                        gid = int(code, 16)
+                        if char.isspace() or unicodedata.category(char)[0] in "ZC":
+                            continue
+                        if gid == 0 or gid >= len(order):
+                            boxes.append(char)
+                            continue
+                        pen = BoundsPen(glyphs)
+                        glyphs[order[gid]].draw(pen)
+                        if pen.bounds is None:
+                            boxes.append(char)
+    return boxes
+
+
 def _pdf_fonts(path: Path) -> dict[str, frozenset[str]]:
     """Each font of the PDF and the characters its ToUnicode map gives back."""
     fonts: dict[str, frozenset[str]] = {}
@@ -77,6 +116,7 @@ def test_pdf_embeds_a_glyph_for_every_character(built: Path, language: str) -> N
     stem = ARTICLES[language]
     pdf = built / f"{stem}.pdf"
     assert pdf_fonts_embedded(pdf) == []
+    assert _boxes(pdf) == []
     fonts = _pdf_fonts(pdf)
     headline, *paragraphs = [line for line in _text(stem).splitlines() if line.strip()]
     # Straight quotes are curled by the normaliser (paired in order: “ ”).
@@ -196,18 +236,47 @@ def test_fontconfig_finds_the_regional_face() -> None:
         assert set(han) <= characters_of(faces[0].path, faces[0].index)
 
 
-@pytest.mark.parametrize("formats", [("pdf",), ("epub",)])
-def test_no_font_for_the_script_fails_before_writing(tmp_path: Path, formats: tuple[str]) -> None:
-    config = tmp_path / "fonts.conf"
+def _empty_fontconfig(folder: Path) -> dict[str, str]:
+    """An environment whose fontconfig knows no font at all."""
+    config = folder / "fonts.conf"
     config.write_text(
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
-        f"<fontconfig><cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>\n"
+        f"<fontconfig><cachedir>{folder / 'fc-cache'}</cachedir></fontconfig>\n"
     )
+    return {"FONTCONFIG_FILE": str(config)}
+
+
+def test_the_box_detector_sees_boxes(tmp_path: Path) -> None:
+    """A PDF WeasyPrint writes with a Latin font only has boxes, and ``_boxes`` finds them."""
+    import os
+    import subprocess
+    import sys
+
+    from publisher.themes import load_theme
+
+    serif = next(face.path for face in load_theme(None).fonts if face.weight == "normal")
+    out = tmp_path / "boxes.pdf"
+    code = (
+        "import weasyprint\n"
+        "from weasyprint.text.fonts import FontConfiguration\n"
+        "fc = FontConfiguration()\n"
+        f"css = weasyprint.CSS(string='@font-face {{ font-family: S; src: url({serif.as_uri()}); }}"
+        " p {{ font-family: S; }}', font_config=fc)\n"
+        "weasyprint.HTML(string='<p>Paris 深圳</p>')"
+        f".write_pdf({str(out)!r}, stylesheets=[css], font_config=fc)\n"
+    )
+    env = {**os.environ, **_empty_fontconfig(tmp_path)}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+    assert sorted(_boxes(out)) == ["圳", "深"]
+
+
+@pytest.mark.parametrize("formats", [("pdf",), ("epub",)])
+def test_no_font_for_the_script_fails_before_writing(tmp_path: Path, formats: tuple[str]) -> None:
     source = tmp_path / "zh_shenzhen.txt"
     shutil.copy(DATA / "zh_shenzhen.txt", source)
     out = tmp_path / "out"
     args = [a for fmt in formats for a in ("-f", fmt)]
-    result = run_cli("build", source, "-o", out, *args, env={"FONTCONFIG_FILE": str(config)})
+    result = run_cli("build", source, "-o", out, *args, env=_empty_fontconfig(tmp_path))
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if not line.startswith("warning:")]
     assert len(lines) == 1, result.stderr
