@@ -11,6 +11,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
@@ -48,6 +49,8 @@ Examples:
   publisher check out/story.epub out/story.pdf              # EPUBCheck and PDF checks
 
   publisher preview story.txt --pages 1-2 -o preview       # PNG pictures of pages and cover
+
+  publisher serve --watch articles/                          # HTTP API and live preview page
 """
 
 app = typer.Typer(
@@ -718,6 +721,59 @@ def preview(
 
     for written in _guard(run):
         print(written)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The port to listen on.")] = 8000,
+    watch: Annotated[
+        Path | None, typer.Option(help="A folder of articles for the live preview page.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Warm worker processes (default: CPUs, at most 4).")
+    ] = None,
+    max_queue: Annotated[
+        int, typer.Option(help="Requests that may wait for a worker; then 503.")
+    ] = 16,
+    max_request_mb: Annotated[float, typer.Option(help="Largest request body, in MB.")] = 20.0,
+    max_pages: Annotated[int, typer.Option(help="Most pages a PDF may have.")] = 100,
+    timeout: Annotated[float, typer.Option(help="Seconds one build may take.")] = 60.0,
+) -> None:
+    """Serve the HTTP API (POST /v1/build, /v1/archive, /v1/normalise) and a live preview page.
+
+    Docs at /docs, the OpenAPI schema at /openapi.json, health at /healthz.
+    """
+    from publisher.serve import ServeConfig
+
+    def setup() -> ServeConfig:
+        if watch is not None and not watch.is_dir():
+            raise UsageError(f"--watch {watch}: not a folder.", "Give a folder of articles.")
+        for name, value in (("--max-queue", max_queue), ("--max-pages", max_pages)):
+            if value < (0 if name == "--max-queue" else 1):
+                raise UsageError(f"{name} {value} is too small.")
+        if (workers is not None and workers < 1) or timeout <= 0 or max_request_mb <= 0:
+            raise UsageError("--workers, --timeout and --max-request-mb must be positive.")
+        config = ServeConfig(
+            host=host,
+            port=port,
+            max_queue=max_queue,
+            max_request_bytes=int(max_request_mb * 1024 * 1024),
+            max_pages=max_pages,
+            timeout=timeout,
+            watch=watch,
+        )
+        return config if workers is None else replace(config, workers=workers)
+
+    config = _guard(setup)
+
+    def ready(url: str) -> None:
+        watching = f", watching {config.watch}" if config.watch else ""
+        _err(f"serving on {url} with {config.workers} workers{watching}; Ctrl+C stops")
+
+    from publisher.serve.run import run_server
+
+    _guard(lambda: run_server(config, ready))
 
 
 theme_app = typer.Typer(

@@ -1,0 +1,90 @@
+// The live preview page: no framework, no network but this server.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+let current = null;
+
+function status(text) { $("status").textContent = text; }
+
+function element(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
+function show(state) {
+  const error = $("error");
+  if (state.error) {
+    // An error replaces nothing: the last good preview stays below it.
+    error.replaceChildren(element("strong", "error: "), element("span", state.error.error),
+      element("div", state.error.hint || "", "hint"));
+    error.hidden = false;
+    status(`${state.article}: failed (version ${state.version})`);
+    return;
+  }
+  error.hidden = true;
+  $("pages").replaceChildren(...state.images.map((src, i) => {
+    const img = element("img");
+    img.src = src;
+    img.alt = `Page ${i + 1} of ${state.pages}`;
+    return img;
+  }));
+  $("epub").replaceChildren(...state.epub_text.map((block) =>
+    element(["h1", "h2", "h3", "li", "figcaption"].includes(block.tag) ? block.tag : "p",
+      block.text)));
+  $("changes").replaceChildren(...state.changes.map((change) => {
+    const row = element("tr");
+    row.append(element("td", change.rule), element("td", change.where));
+    for (const value of [change.before, change.after]) {
+      const cell = element("td");
+      cell.append(element("code", value));
+      row.append(cell);
+    }
+    return row;
+  }));
+  if (!state.changes.length) $("changes").append(element("tr", "no changes"));
+  const warned = state.warnings && state.warnings.length ? `, ${state.warnings.length} warnings` : "";
+  status(`${state.article}: ${state.pages} pages (version ${state.version}${warned})`);
+}
+
+async function load(name) {
+  current = name;
+  status(`${name}: building…`);
+  const response = await fetch(`/preview/article/${encodeURIComponent(name)}`);
+  const state = await response.json();
+  if (!response.ok) { show({ article: name, version: "-", error: state }); return; }
+  if (current === name) show(state);
+}
+
+async function start() {
+  const listing = await (await fetch("/preview/articles")).json();
+  const select = $("articles");
+  select.replaceChildren(...listing.articles.map((name) => element("option", name)));
+  select.addEventListener("change", () => load(select.value));
+  if (listing.articles.length) {
+    await load(listing.articles[0]);
+  } else {
+    select.disabled = true;
+    status(listing.folder ? `no articles in ${listing.folder}` : "paste an article to preview it");
+    $("paste-box").open = true;
+  }
+  const events = new EventSource("/preview/events");
+  events.addEventListener("rebuilt", (event) => {
+    const message = JSON.parse(event.data);
+    if (message.article === current) load(current);
+  });
+  $("paste").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    current = "pasted";
+    status("pasted: building…");
+    const response = await fetch("/preview/paste", {
+      method: "POST",
+      headers: { "Content-Type": $("paste-format").value },
+      body: $("paste-text").value,
+    });
+    show(await response.json());
+  });
+}
+
+start();
