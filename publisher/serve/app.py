@@ -248,7 +248,9 @@ def create_app(config: ServeConfig, on_ready: Callable[[str], None] = lambda _: 
         lang: Annotated[str | None, Query(description="Language tag, e.g. en.")] = None,
     ) -> JSONResponse:
         result = await _run(request, "normalise", (), PdfOptions(), None, lang)
-        return JSONResponse({**result.data, "warnings": list(result.warnings)})
+        # The body is exactly `publisher normalise --json`, so it can be sent back to /v1/build.
+        headers = {"X-Publisher-Warnings": json.dumps(list(result.warnings))}
+        return JSONResponse(result.data, headers=headers)
 
     async def _run(
         request: Request,

@@ -11,9 +11,15 @@ from publisher.serve import ServeConfig
 
 def run_server(config: ServeConfig, on_ready: Callable[[str], None]) -> None:
     """Serve ``config`` on its host and port; return when stopped (Ctrl+C, SIGTERM)."""
-    import uvicorn
+    try:
+        import uvicorn
 
-    from publisher.serve.app import create_app
+        from publisher.serve.app import create_app
+    except ImportError as exc:
+        raise UsageError(
+            f"publisher serve needs {exc.name or 'its web server'}, which is not installed.",
+            "Install it with: pip install 'publisher[serve]'.",
+        ) from None
 
     _check_port(config.host, config.port)
     app = create_app(config, on_ready)
