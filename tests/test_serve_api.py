@@ -164,7 +164,12 @@ def test_archive_returns_a_verified_bag(client: httpx.Client, tmp_path: Path) ->
 
 @pytest.mark.parametrize(
     "filename",
-    ["../../../../tmp/publisher-escape.txt", "/etc/cron.d/x.txt", "..\\..\\win.txt", "a/../../b.text"],
+    [
+        "../../../../tmp/publisher-escape.txt",
+        "/etc/cron.d/x.txt",
+        "..\\..\\win.txt",
+        "a/../../b.text",
+    ],
 )
 def test_uploaded_file_names_never_reach_the_file_system(
     client: httpx.Client, filename: str
