@@ -1,0 +1,75 @@
+"""`publisher serve` under pressure: a full line (503), a build over time (504), bad options."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from pathlib import Path
+
+import httpx
+
+from tests.cli_helpers import run_cli
+from tests.conftest import SEED
+from tests.serve_helpers import long_article, running_server
+
+
+async def _post_all(url: str) -> tuple[httpx.Response, list[httpx.Response]]:
+    """A long PDF (over the time limit), then five EPUBs while it runs."""
+    async with httpx.AsyncClient(base_url=url, timeout=120, trust_env=False) as client:
+        slow = asyncio.create_task(
+            client.post(
+                "/v1/build",
+                params={"format": "pdf"},
+                files={"article": ("long.txt", long_article(150).encode())},
+            )
+        )
+        await asyncio.sleep(0.5)  # the long build has the only worker
+        quick = [
+            client.post(
+                "/v1/build",
+                params={"format": "epub"},
+                files={"article": (SEED.name, SEED.read_bytes())},
+            )
+            for _ in range(5)
+        ]
+        answers = await asyncio.gather(*quick)
+        return await slow, list(answers)
+
+
+def test_full_line_gets_503_and_a_slow_build_504_then_the_worker_is_replaced() -> None:
+    with running_server(
+        "--workers", "1", "--max-queue", "1", "--timeout", "2", "--max-pages", "1000"
+    ) as server:
+        slow, answers = asyncio.run(_post_all(server.url))
+        statuses = sorted(r.status_code for r in answers)
+        assert statuses == [200, 503, 503, 503, 503], [r.text for r in answers]
+        for refused in (r for r in answers if r.status_code == 503):
+            assert int(refused.headers["retry-after"]) >= 1
+            assert refused.json()["error"].startswith("the server is busy")
+        assert slow.status_code == 504, slow.text
+        assert "--timeout" in slow.json()["hint"]
+        with server.client() as client:
+            health = client.get("/healthz").json()
+            assert health["alive"] == health["workers"] == 1
+            assert health["replaced"] >= 1
+            again = client.post(
+                "/v1/build",
+                params={"format": "epub"},
+                files={"article": (SEED.name, SEED.read_bytes())},
+            )
+            assert again.status_code == 200
+
+
+def test_serve_refuses_bad_options_in_one_line(tmp_path: Path) -> None:
+    result = run_cli("serve", "--watch", tmp_path / "missing")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: --watch") and "Traceback" not in result.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("serve", "--port", str(port))
+    assert result.returncode == 2
+    assert f"error: cannot listen on 127.0.0.1:{port}" in result.stderr
+    result = run_cli("serve", "--workers", "0")
+    assert result.returncode == 2 and "error:" in result.stderr
