@@ -33,6 +33,7 @@ from benchmarks.report import (
     row_json,
     text_table,
 )
+from benchmarks.server import server_rows
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -363,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=HERE / "results.json", help="JSON output")
     parser.add_argument("--markdown", type=Path, help="also write the table as Markdown here")
     parser.add_argument(
-        "--only", default="single,batch,memory,long", help="comma-separated subset to run"
+        "--only", default="single,batch,memory,long,server", help="comma-separated subset to run"
     )
     args = parser.parse_args(argv)
     scale = args.scale or (0.05 if args.quick else float(os.environ.get("BENCH_SCALE", "1")))
@@ -384,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
             ("batch", lambda: batches(work, corpus_dir, sizes)),
             ("memory", lambda: memory(work, corpus_dir, sizes)),
             ("long", lambda: long_articles(sizes)),
+            ("server", lambda: server_rows(work, corpus_dir, sizes.batch, load)),
         ]
         for name, step in steps:
             if name in wanted:
