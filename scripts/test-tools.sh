@@ -19,6 +19,7 @@ DEBIAN_TOOLS=(
   "gs ghostscript"                  # a third PDF reader
   "node nodejs"                     # DAISY Ace
   "npm npm"                         # installs DAISY Ace into .tools/
+  "curl curl"                       # the README's examples of publisher serve's API
 )
 # Files (not commands) some tests need from Debian.
 DEBIAN_FILES=(

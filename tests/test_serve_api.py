@@ -243,3 +243,28 @@ def test_openapi_and_self_contained_docs(client: httpx.Client) -> None:
     page = docs.text + client.get("/").text + client.get("/assets/preview.js").text
     assert "http://" not in page and "https://" not in page  # nothing loads from the network
     assert_error(client.get("/assets/..%2f__init__.py"), 404)
+
+
+def test_readme_curl_examples_run(server: Server, tmp_path: Path) -> None:
+    """Every `curl` line of the README, against this server, in a folder with the seeds."""
+    import re
+    import shlex
+    import shutil
+    import subprocess
+
+    from tests.conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"^curl (.+)$", readme, flags=re.MULTILINE)
+    assert len(commands) >= 6
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    for command in commands:
+        args = shlex.split(command.replace("http://127.0.0.1:8000", server.url))
+        done = subprocess.run(
+            ["curl", "--noproxy", "*", *args], cwd=tmp_path, capture_output=True, timeout=300
+        )
+        assert done.returncode == 0, (command, done.stderr)
+    assert zipfile.is_zipfile(tmp_path / "again.epub")
+    with pikepdf.open(tmp_path / "story.pdf") as pdf:
+        assert len(pdf.pages) >= 1
+    assert json.loads((tmp_path / "story.json").read_text(encoding="utf-8"))["changes"]
