@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import signal
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ class Busy(Exception):
 
 def _serve(conn: Connection, formats: tuple[str, ...]) -> None:
     """A worker's life: warm up, say so, then build each job it is sent until the pipe closes."""
+    # Ctrl+C reaches the whole process group; the server stops its workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     warm_up(formats)
     conn.send("ready")
     while True:
