@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from pathlib import Path
 
 import httpx
@@ -11,6 +12,8 @@ import httpx
 from tests.cli_helpers import run_cli
 from tests.conftest import SEED
 from tests.serve_helpers import long_article, running_server
+
+SEED_FORM = {"article": (SEED.name, SEED.read_bytes())}
 
 
 async def _post_all(url: str) -> tuple[httpx.Response, list[httpx.Response]]:
@@ -28,7 +31,7 @@ async def _post_all(url: str) -> tuple[httpx.Response, list[httpx.Response]]:
             client.post(
                 "/v1/build",
                 params={"format": "epub"},
-                files={"article": (SEED.name, SEED.read_bytes())},
+                files=SEED_FORM,
             )
             for _ in range(5)
         ]
@@ -55,9 +58,29 @@ def test_full_line_gets_503_and_a_slow_build_504_then_the_worker_is_replaced() -
             again = client.post(
                 "/v1/build",
                 params={"format": "epub"},
-                files={"article": (SEED.name, SEED.read_bytes())},
+                files=SEED_FORM,
             )
             assert again.status_code == 200
+
+
+def test_a_killed_worker_is_replaced() -> None:
+    import psutil
+
+    with running_server("--workers", "1") as server, server.client() as client:
+        (worker,) = [
+            child
+            for child in psutil.Process(server.process.pid).children()
+            if "resource_tracker" not in " ".join(child.cmdline())
+        ]
+        worker.kill()
+        deadline = time.monotonic() + 10
+        while client.get("/healthz").status_code != 503:  # one worker down
+            assert time.monotonic() < deadline, "the dead worker was not noticed"
+            time.sleep(0.1)
+        built = client.post("/v1/build", params={"format": "epub"}, files=SEED_FORM)
+        assert built.status_code == 200, built.text
+        health = client.get("/healthz").json()
+        assert health["ok"] and health["alive"] == 1 and health["replaced"] == 1
 
 
 def test_serve_refuses_bad_options_in_one_line(tmp_path: Path) -> None:

@@ -157,6 +157,11 @@ class WorkerPool:
         and its worker is replaced by a fresh one.
         """
         worker = await self._acquire()
+        if not worker.process.is_alive():  # died while idle (killed, out of memory)
+            fresh = await asyncio.to_thread(self._fresh_for, worker)
+            self._all[self._all.index(worker)] = fresh
+            self._replaced += 1
+            worker = fresh
         started = time.perf_counter()
         healthy = False
         try:
