@@ -37,11 +37,13 @@ class Server:
 
 
 @contextmanager
-def running_server(*args: str | Path, startup: float = 180.0) -> Iterator[Server]:
-    """Run ``python -m publisher serve --port FREE ARGS`` until the block ends."""
+def running_server(
+    *args: str | Path, startup: float = 180.0, env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """Run ``python -m publisher serve --port FREE ARGS`` (plus ``env``) until the block ends."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    env["PYTHONPATH"] = str(REPO)
+    base = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    env = {**base, "PYTHONPATH": str(REPO), **(env or {})}
     process = subprocess.Popen(
         [sys.executable, "-m", "publisher", "serve", "--port", str(port), *map(str, args)],
         env=env,

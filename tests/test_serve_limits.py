@@ -83,6 +83,20 @@ def test_a_killed_worker_is_replaced() -> None:
         assert health["ok"] and health["alive"] == 1 and health["replaced"] == 1
 
 
+def test_outputs_are_the_cli_outputs_byte_for_byte(tmp_path: Path) -> None:
+    """With SOURCE_DATE_EPOCH, the server builds exactly what `publisher build` writes."""
+    epoch = {"SOURCE_DATE_EPOCH": "1700000000"}
+    article = tmp_path / "article.txt"  # the name the server gives an upload
+    article.write_bytes(SEED.read_bytes())
+    built = run_cli("build", article, "-o", tmp_path / "out", env=epoch)
+    assert built.returncode == 0, built.stderr
+    with running_server("--workers", "1", env=epoch) as server, server.client() as client:
+        for fmt in ("epub", "pdf"):
+            response = client.post("/v1/build", params={"format": fmt}, files=SEED_FORM)
+            assert response.status_code == 200, response.text
+            assert response.content == (tmp_path / "out" / f"article.{fmt}").read_bytes()
+
+
 def test_serve_refuses_bad_options_in_one_line(tmp_path: Path) -> None:
     result = run_cli("serve", "--watch", tmp_path / "missing")
     assert result.returncode == 2
