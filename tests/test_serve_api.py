@@ -239,7 +239,7 @@ def test_openapi_and_self_contained_docs(client: httpx.Client) -> None:
     assert {"/v1/build", "/v1/archive", "/v1/normalise", "/healthz"} <= set(schema["paths"])
     docs = client.get("/docs")
     assert docs.status_code == 200
-    assert "/v1/build" in docs.text and "page_size" in docs.text
+    assert "/v1/build" in docs.text and "page_size" in docs.text and "sidecar" in docs.text
     page = docs.text + client.get("/").text + client.get("/assets/preview.js").text
     assert "http://" not in page and "https://" not in page  # nothing loads from the network
     assert_error(client.get("/assets/..%2f__init__.py"), 404)

@@ -62,6 +62,7 @@ def test_page_updates_when_the_watched_file_changes(server: Server, watched: Pat
             expect(first).to_be_visible(timeout=60_000)
             expect(page.locator("#epub h1")).to_contain_text("US, Iraq")
             assert page.locator("#changes tr").count() >= 1
+            expect(page.locator("#warnings")).to_contain_text("no image found")  # as the CLI warns
             old_src = first.get_attribute("src")
             page.wait_for_function(ALL_PICTURES_LOADED)
 

@@ -396,6 +396,9 @@ def docs_page(schema: dict[str, Any]) -> str:
             )
             body = operation.get("requestBody", {}).get("content", {})
             bodies = ", ".join(escape(k) for k in body)
+            form = body.get("multipart/form-data", {}).get("schema", {}).get("properties", {})
+            if form:
+                bodies += " (form fields: " + ", ".join(escape(k) for k in form) + ")"
             rows.append(
                 f"<section><h2><code>{method.upper()} {escape(path)}</code></h2>"
                 f"<p>{escape(operation.get('summary', ''))}</p>"

@@ -24,7 +24,7 @@ from publisher.errors import PublisherError
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 #: How many page pictures the preview draws at most, and how sharp.
 PREVIEW_PAGES = 12
-PREVIEW_DPI = 60
+PREVIEW_DPI = 72
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,9 @@ function show(state) {
     return;
   }
   error.hidden = true;
+  const warnings = state.warnings || [];
+  $("warnings").replaceChildren(...warnings.map((text) => element("li", `warning: ${text}`)));
+  $("warnings").hidden = !warnings.length;
   $("pages").replaceChildren(...state.images.map((src, i) => {
     const img = element("img");
     img.src = src;
