@@ -77,6 +77,9 @@ def test_page_updates_when_the_watched_file_changes(server: Server, watched: Pat
             )
             page.wait_for_function(ALL_PICTURES_LOADED)
 
+            shutil.copy(SEED, watched / "second.txt")  # a new article joins the list
+            expect(page.locator("#articles option")).to_have_count(2, timeout=30_000)
+
             story.write_text("   \n", encoding="utf-8")  # an empty article: an error, not a crash
             expect(page.locator("#error")).to_contain_text("is empty", timeout=60_000)
             expect(page.locator("#pages img").first).to_be_visible()  # the last good preview

@@ -87,16 +87,20 @@ class Live:
         from watchfiles import awatch
 
         assert self.folder is not None
+        listing = list(self.articles())
         async for changes in awatch(self.folder, stop_event=self._stop, debounce=200, step=50):
             touched = {Path(name).stem for _, name in changes}
+            if list(self.articles()) != listing:  # an article was added, removed or renamed
+                listing = list(self.articles())
+                self.announce({"articles": listing})
             for name, path in self.articles().items():
                 if path.stem in touched:
                     await self.preview(name, path)
-                    self.announce(name)
+                    self.announce({"article": name, "version": self.versions.get(name, 0)})
 
-    def announce(self, name: str) -> None:
-        """Tell every open page that ``name`` has a new preview."""
-        message = json.dumps({"article": name, "version": self.versions.get(name, 0)})
+    def announce(self, event: dict[str, Any]) -> None:
+        """Tell every open page what changed: a new preview of an article, or the listing."""
+        message = json.dumps(event)
         for queue in self.listeners:
             queue.put_nowait(message)
 
@@ -147,6 +151,8 @@ class Live:
             failure = result.failure
         except Busy as exc:
             failure = Failure("the server is busy.", f"Try again in {exc.retry_after} s.", 503)
+        except Exception as exc:  # shown on the page; the watch goes on
+            failure = Failure(f"internal error: {type(exc).__name__}: {exc}", "", 500)
         state: dict[str, Any] = {"article": name, "version": version}
         if failure is not None:
             return state | {"error": {"error": failure.message, "hint": failure.hint}}

@@ -121,6 +121,7 @@ class WorkerPool:
         self._served = 0
         self._replaced = 0
         self._seconds = 1.0  # a running mean of job time, for Retry-After
+        self._replacing: set[asyncio.Task[None]] = set()
 
     def start(self, ready_timeout: float = 120.0) -> None:
         """Start every worker and wait until each has warmed up."""
@@ -179,10 +180,16 @@ class WorkerPool:
             if healthy and not retire:
                 self._release(worker)
             else:
-                fresh = await asyncio.to_thread(self._fresh_for, worker)
-                self._all[self._all.index(worker)] = fresh
-                self._replaced += 1
-                self._release(fresh)
+                # In the background: this request's answer need not wait for a warm-up.
+                task = asyncio.create_task(self._replace(worker))
+                self._replacing.add(task)
+                task.add_done_callback(self._replacing.discard)
+
+    async def _replace(self, worker: _Worker) -> None:
+        fresh = await asyncio.to_thread(self._fresh_for, worker)
+        self._all[self._all.index(worker)] = fresh
+        self._replaced += 1
+        self._release(fresh)
 
     async def _acquire(self) -> _Worker:
         if self._idle and not self._waiters:

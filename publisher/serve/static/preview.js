@@ -75,7 +75,14 @@ async function start() {
   const events = new EventSource("/preview/events");
   events.addEventListener("rebuilt", (event) => {
     const message = JSON.parse(event.data);
-    if (message.article === current) load(current);
+    if (message.articles) {  // the folder's listing changed
+      select.replaceChildren(...message.articles.map((name) => element("option", name)));
+      select.disabled = !message.articles.length;
+      if (message.articles.includes(current)) select.value = current;
+      else if (current !== "pasted" && message.articles.length) load(select.value);
+    } else if (message.article === current) {
+      load(current);
+    }
   });
   $("paste").addEventListener("submit", async (event) => {
     event.preventDefault();
