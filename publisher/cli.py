@@ -739,6 +739,9 @@ def serve(
     max_request_mb: Annotated[float, typer.Option(help="Largest request body, in MB.")] = 20.0,
     max_pages: Annotated[int, typer.Option(help="Most pages a PDF may have.")] = 100,
     timeout: Annotated[float, typer.Option(help="Seconds one build may take.")] = 60.0,
+    max_jobs_per_worker: Annotated[
+        int, typer.Option(help="Replace a worker after this many builds (0: never).")
+    ] = 1000,
 ) -> None:
     """Serve the HTTP API (POST /v1/build, /v1/archive, /v1/normalise) and a live preview page.
 
@@ -761,6 +764,7 @@ def serve(
             max_request_bytes=int(max_request_mb * 1024 * 1024),
             max_pages=max_pages,
             timeout=timeout,
+            max_jobs_per_worker=max(0, max_jobs_per_worker),
             watch=watch,
         )
         return config if workers is None else replace(config, workers=workers)

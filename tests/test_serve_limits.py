@@ -66,7 +66,10 @@ def test_full_line_gets_503_and_a_slow_build_504_then_the_worker_is_replaced() -
 def test_a_killed_worker_is_replaced() -> None:
     import psutil
 
-    with running_server("--workers", "1") as server, server.client() as client:
+    with (
+        running_server("--workers", "1", "--max-jobs-per-worker", "3") as server,
+        server.client() as client,
+    ):
         (worker,) = [
             child
             for child in psutil.Process(server.process.pid).children()
@@ -81,6 +84,14 @@ def test_a_killed_worker_is_replaced() -> None:
         assert built.status_code == 200, built.text
         health = client.get("/healthz").json()
         assert health["ok"] and health["alive"] == 1 and health["replaced"] == 1
+        for _ in range(3):  # the third build retires the fresh worker; a new one takes over
+            built = client.post("/v1/build", params={"format": "epub"}, files=SEED_FORM)
+            assert built.status_code == 200, built.text
+        deadline = time.monotonic() + 60
+        while client.get("/healthz").json()["replaced"] < 2:
+            assert time.monotonic() < deadline, "the worker was not retired after 3 builds"
+            time.sleep(0.2)
+        assert client.get("/healthz").json()["alive"] == 1
 
 
 def test_outputs_are_the_cli_outputs_byte_for_byte(tmp_path: Path) -> None:
