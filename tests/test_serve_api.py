@@ -15,10 +15,9 @@ from pathlib import Path
 import httpx
 import pikepdf
 import pytest
+from conftest import SEED, SEEDS, run_epubcheck
 from PIL import Image
-
-from tests.conftest import SEED, SEEDS, run_epubcheck
-from tests.serve_helpers import Server, long_article, running_server
+from serve_helpers import Server, long_article, running_server
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
@@ -252,7 +251,7 @@ def test_readme_curl_examples_run(server: Server, tmp_path: Path) -> None:
     import shutil
     import subprocess
 
-    from tests.conftest import REPO
+    from conftest import REPO
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     commands = re.findall(r"^curl (.+)$", readme, flags=re.MULTILINE)

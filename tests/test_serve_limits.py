@@ -8,10 +8,9 @@ import time
 from pathlib import Path
 
 import httpx
-
-from tests.cli_helpers import run_cli
-from tests.conftest import SEED
-from tests.serve_helpers import long_article, running_server
+from cli_helpers import run_cli
+from conftest import SEED
+from serve_helpers import long_article, running_server
 
 SEED_FORM = {"article": (SEED.name, SEED.read_bytes())}
 

@@ -20,9 +20,8 @@ from pathlib import Path
 import httpx
 import pikepdf
 import psutil
-
-from tests.conftest import SEEDS, run_epubcheck
-from tests.serve_helpers import running_server
+from conftest import SEEDS, run_epubcheck
+from serve_helpers import running_server
 
 REQUESTS = 160
 CONCURRENCY = 8
