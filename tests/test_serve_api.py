@@ -267,3 +267,18 @@ def test_readme_curl_examples_run(server: Server, tmp_path: Path) -> None:
     with pikepdf.open(tmp_path / "story.pdf") as pdf:
         assert len(pdf.pages) >= 1
     assert json.loads((tmp_path / "story.json").read_text(encoding="utf-8"))["changes"]
+
+
+def test_paths_inside_the_article_stay_in_its_temporary_folder(client: httpx.Client) -> None:
+    """A sidecar's or JSON model's image path may not leave the request's own folder."""
+    for path in ("../../../etc/hostname", "/usr/share/pixmaps/debian-logo.png"):
+        sidecar = {**seed_form(), "sidecar": ("story.toml", f'image = "{path}"\n'.encode())}
+        body = assert_error(client.post("/v1/build", files=sidecar), 422, "outside")
+        assert "/tmp" not in body["error"]
+        model = {"schema_version": "1.1", "headline": "H", "paragraphs": ["Text."]}
+        response = client.post(
+            "/v1/build",
+            content=json.dumps({**model, "image": {"path": path}}),
+            headers={"content-type": "application/json"},
+        )
+        assert_error(response, 422, "outside")
