@@ -218,15 +218,29 @@ def zip_files(files: dict[str, bytes]) -> bytes:
 
 def warm_up(formats: tuple[str, ...]) -> None:
     """Load once per worker what every request needs: fonts, the PDF engine, the language
-    model, the default theme and the EPUB writer."""
+    model, the default theme; then build a short article, so that the templates and
+    stylesheets are compiled before the first request, not during it."""
+    import tempfile
+
     from publisher.batch import warm_up as warm_batch
+    from publisher.build import render_article
     from publisher.normalise.language import detect_language
 
     warm_batch(formats)
     detect_language("The council approved the new budget for the city's schools on Tuesday.")
-    theme_of(None)
-    if "epub" in formats:
-        import publisher.render.epub  # noqa: F401
+    with tempfile.TemporaryDirectory(prefix="publisher-warm-up-") as folder:
+        sample = Path(folder) / "warm-up.txt"
+        # Long enough to be hyphenated: loading a language's hyphenation patterns
+        # is most of a first PDF's time (English here; other languages on first use).
+        sample.write_text(
+            "Harbour ferries return\n\n"
+            + "The administration's extraordinary infrastructure commitments notwithstanding, "
+            "telecommunications representatives characterised the reorganisation as "
+            "unprecedented and counterproductive. " * 6 + "\n",
+            encoding="utf-8",
+        )
+        when = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+        render_article(sample, InputOptions(), BuildConfig(formats=formats), when, theme_of(None))
 
 
 _DOERS = {"build": _build, "normalise": _normalise, "archive": _archive, "preview": _preview}
