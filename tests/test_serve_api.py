@@ -282,3 +282,23 @@ def test_paths_inside_the_article_stay_in_its_temporary_folder(client: httpx.Cli
             headers={"content-type": "application/json"},
         )
         assert_error(response, 422, "outside")
+
+
+def test_preview_routes(client: httpx.Client) -> None:
+    """The preview page's own routes: pasted text, and names looked up, never joined to paths."""
+    pasted = client.post(
+        "/preview/paste",
+        content="# Tram runs again\n\nThe tram runs again from *Monday*.\n",
+        headers={"content-type": "text/markdown"},
+    ).json()
+    assert "error" not in pasted, pasted
+    assert pasted["pages"] == 1 and pasted["epub_text"][0]["text"] == "Tram runs again"
+    picture = client.get(pasted["images"][0])
+    assert picture.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(picture.content)).width > 100
+    empty = client.post("/preview/paste", content=" \n", headers={"content-type": "text/plain"})
+    assert "is empty" in empty.json()["error"]["error"]
+    assert client.get("/preview/articles").json()["articles"] == []
+    for name in ("..%2F..%2Fetc%2Fpasswd", "x.txt"):
+        assert_error(client.get(f"/preview/article/{name}"), 404)
+    assert_error(client.get("/preview/picture/nothing/1.png"), 404)
