@@ -1,6 +1,8 @@
 """``publisher serve``: an HTTP API and a live preview page, on one warm process.
 
-- ``app``: the routes (FastAPI on Starlette), error replies, request limits;
+- ``app``: the routes (FastAPI on Starlette);
+- ``limits``: the request size limit and the JSON error reply;
+- ``docs``: the request body in the OpenAPI schema, and the plain ``/docs`` page;
 - ``uploads``: a request's files written into a fresh temporary folder under
   names the server chooses (no path from a request reaches the file system);
 - ``workers``: a pool of warm worker processes, queued, with time limits;

@@ -9,18 +9,17 @@ from __future__ import annotations
 import asyncio
 import json
 import tempfile
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from publisher import __version__
 from publisher.build import InputOptions
@@ -29,95 +28,13 @@ from publisher.config import parse_page_size as _parse_page_size
 from publisher.errors import PublisherError, UsageError
 from publisher.model import Metadata
 from publisher.serve import ServeConfig
+from publisher.serve.docs import ARTICLE_BODY, docs_page
 from publisher.serve.jobs import Failure, Job, Result, failure_of, zip_files
+from publisher.serve.limits import LimitBody, error_response
 from publisher.serve.uploads import BODY_TYPES, Upload, write_uploads
 from publisher.serve.workers import Busy, WorkerPool
 
 MEDIA_TYPES = {"epub": "application/epub+zip", "pdf": "application/pdf", "zip": "application/zip"}
-_ARTICLE_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["article"],
-                    "properties": {
-                        "article": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "The article: .txt, .md, .html or .json (its "
-                            "name's extension picks the reader).",
-                        },
-                        "photo": {"type": "string", "format": "binary"},
-                        "sidecar": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "The article's metadata, as in <stem>.toml.",
-                        },
-                    },
-                }
-            },
-            **{
-                media: {"schema": {"type": "string"}}
-                for media in BODY_TYPES
-                if media != "application/json"
-            },
-            "application/json": {"schema": {"type": "object"}},
-        },
-    }
-}
-
-
-class LimitBody:
-    """Refuse a request body over ``limit`` bytes (by its Content-Length, else as it streams)."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.limit:
-            await _too_large(self.limit)(scope, receive, send)
-            return
-        seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:
-                raise _TooLarge
-            return message
-
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await _too_large(self.limit)(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass
-
-
-def _too_large(limit: int) -> JSONResponse:
-    return error_response(
-        Failure(
-            f"the request is larger than this server's limit of {limit / 1048576:g} MB.",
-            "Send a smaller article or photo, or start the server with a higher --max-request-mb.",
-            413,
-        )
-    )
-
-
-def error_response(failure: Failure, headers: Mapping[str, str] | None = None) -> JSONResponse:
-    """The JSON reply for a failure."""
-    body = {"error": failure.message, "hint": failure.hint}
-    return JSONResponse(body, status_code=failure.status, headers=headers)
 
 
 def create_app(config: ServeConfig, on_ready: Callable[[str], None] = lambda _: None) -> FastAPI:
@@ -191,7 +108,7 @@ def create_app(config: ServeConfig, on_ready: Callable[[str], None] = lambda _: 
     @app.post(
         "/v1/build",
         summary="Build an article's EPUB, PDF, or a zip of both",
-        openapi_extra=_ARTICLE_BODY,
+        openapi_extra=ARTICLE_BODY,
         responses={200: {"content": {t: {} for t in MEDIA_TYPES.values()}}},
     )
     async def build(
@@ -227,7 +144,7 @@ def create_app(config: ServeConfig, on_ready: Callable[[str], None] = lambda _: 
     @app.post(
         "/v1/archive",
         summary="Archive an article: a BagIt package (source, EPUB, PDF/A-3), zipped",
-        openapi_extra=_ARTICLE_BODY,
+        openapi_extra=ARTICLE_BODY,
         responses={200: {"content": {"application/zip": {}}}},
     )
     async def archive(
@@ -241,7 +158,7 @@ def create_app(config: ServeConfig, on_ready: Callable[[str], None] = lambda _: 
     @app.post(
         "/v1/normalise",
         summary="The normalised article as JSON, with its change log",
-        openapi_extra=_ARTICLE_BODY,
+        openapi_extra=ARTICLE_BODY,
     )
     async def normalise(
         request: Request,
@@ -380,41 +297,6 @@ async def read_article_upload(request: Request) -> tuple[Upload, Upload | None, 
             f"{', '.join(BODY_TYPES)}.",
         )
     return Upload(f"article{ext}", await request.body()), None, None
-
-
-def docs_page(schema: dict[str, Any]) -> str:
-    """A self-contained page listing the routes and their parameters (no script, no CDN)."""
-    from html import escape
-
-    rows = []
-    for path, methods in schema.get("paths", {}).items():
-        for method, operation in methods.items():
-            params = "".join(
-                f"<li><code>{escape(p['name'])}</code> ({escape(p['in'])}): "
-                f"{escape(p.get('description', ''))}</li>"
-                for p in operation.get("parameters", [])
-            )
-            body = operation.get("requestBody", {}).get("content", {})
-            bodies = ", ".join(escape(k) for k in body)
-            form = body.get("multipart/form-data", {}).get("schema", {}).get("properties", {})
-            if form:
-                bodies += " (form fields: " + ", ".join(escape(k) for k in form) + ")"
-            rows.append(
-                f"<section><h2><code>{method.upper()} {escape(path)}</code></h2>"
-                f"<p>{escape(operation.get('summary', ''))}</p>"
-                + (f"<p>Body: {bodies}</p>" if bodies else "")
-                + (f"<ul>{params}</ul>" if params else "")
-                + "</section>"
-            )
-    return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        "<title>publisher API</title><link rel='stylesheet' href='/assets/preview.css'></head>"
-        f"<body class='docs'><h1>publisher {escape(__version__)} API</h1>"
-        "<p>The OpenAPI schema: <a href='/openapi.json'>/openapi.json</a>. "
-        'Errors are JSON: <code>{"error": ..., "hint": ...}</code>.</p>'
-        + "".join(rows)
-        + "</body></html>"
-    )
 
 
 def _file(data: bytes, fmt: str, name: str, warnings: tuple[str, ...]) -> Response:
