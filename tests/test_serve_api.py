@@ -298,7 +298,15 @@ def test_preview_routes(client: httpx.Client) -> None:
     assert Image.open(io.BytesIO(picture.content)).width > 100
     empty = client.post("/preview/paste", content=" \n", headers={"content-type": "text/plain"})
     assert "is empty" in empty.json()["error"]["error"]
-    assert client.get("/preview/articles").json()["articles"] == []
+    hostile = client.post(
+        "/preview/paste",
+        params={"theme": "../../etc"},
+        content="Headline\n\nText.\n",
+        headers={"content-type": "text/plain"},
+    ).json()
+    assert "Installed themes" in hostile["error"]["hint"]
+    listing = client.get("/preview/articles").json()
+    assert listing["articles"] == [] and "broadsheet" in listing["themes"]
     for name in ("..%2F..%2Fetc%2Fpasswd", "x.txt"):
         assert_error(client.get(f"/preview/article/{name}"), 404)
     assert_error(client.get("/preview/picture/nothing/1.png"), 404)

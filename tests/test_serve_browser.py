@@ -62,8 +62,17 @@ def test_page_updates_when_the_watched_file_changes(server: Server, watched: Pat
             expect(page.locator("#epub h1")).to_contain_text("US, Iraq")
             assert page.locator("#changes tr").count() >= 1
             expect(page.locator("#warnings")).to_contain_text("no image found")  # as the CLI warns
-            old_src = first.get_attribute("src")
             page.wait_for_function(ALL_PICTURES_LOADED)
+            assert first.evaluate("i => i.naturalWidth") == 596  # A4 at 72 dpi
+
+            page.select_option("#page-size", "a5")  # another look: A5 pages, another theme
+            page.select_option("#theme", "broadsheet")
+            page.wait_for_function(
+                "() => { const i = document.querySelector('#pages img');"
+                " return i && i.complete && i.naturalWidth === 420; }",
+                timeout=60_000,
+            )
+            old_src = page.locator("#pages img").first.get_attribute("src")
 
             story = watched / "story.txt"
             text = story.read_text(encoding="utf-8").replace(

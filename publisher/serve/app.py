@@ -29,7 +29,7 @@ from publisher.errors import PublisherError, UsageError
 from publisher.model import Metadata
 from publisher.serve import ServeConfig
 from publisher.serve.docs import ARTICLE_BODY, docs_page
-from publisher.serve.jobs import Failure, Job, Result, failure_of, zip_files
+from publisher.serve.jobs import Failure, Job, Result, builtin_theme, failure_of, zip_files
 from publisher.serve.limits import LimitBody, error_response
 from publisher.serve.uploads import BODY_TYPES, Upload, write_uploads
 from publisher.serve.workers import Busy, WorkerPool
@@ -177,7 +177,7 @@ def create_app(config: ServeConfig, on_ready: Callable[[str], None] = lambda _: 
         theme: str | None,
         lang: str | None,
     ) -> Result:
-        theme_folder = _builtin_theme(theme)
+        theme_folder = builtin_theme(theme)
         overrides = _language(lang)
         article, photo, sidecar = await read_article_upload(request)
         from publisher.build import build_time_from_env
@@ -245,19 +245,6 @@ def _formats(given: list[str] | None) -> tuple[str, ...]:
         if fmt not in FORMATS:
             raise UsageError(f"'{fmt}' is not a format.", "Use format=epub, format=pdf or both.")
     return chosen
-
-
-def _builtin_theme(name: str | None) -> Path | None:
-    """A built-in theme's folder; a theme is chosen by name only, never by a path."""
-    if name is None:
-        return None
-    from publisher.themes.catalog import installed_themes, not_installed
-
-    folder = installed_themes().get(name)
-    if folder is None:
-        error = not_installed(name)
-        raise UsageError(error.message, f"Installed themes only: {', '.join(installed_themes())}.")
-    return folder
 
 
 def _language(lang: str | None) -> Metadata:

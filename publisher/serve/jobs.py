@@ -97,6 +97,20 @@ def _hide(text: str, folder: Path | None) -> str:
     return text
 
 
+def builtin_theme(name: str | None) -> Path | None:
+    """A built-in theme's folder; a theme is chosen by name only, never by a path."""
+    if name is None:
+        return None
+    from publisher.errors import UsageError
+    from publisher.themes.catalog import installed_themes, not_installed
+
+    folder = installed_themes().get(name)
+    if folder is None:
+        error = not_installed(name)
+        raise UsageError(error.message, f"Installed themes only: {', '.join(installed_themes())}.")
+    return folder
+
+
 _THEMES: dict[str | None, Any] = {}
 
 

@@ -20,6 +20,7 @@ import tempfile
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,9 +29,9 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException
 
 from publisher.build import InputOptions
-from publisher.config import BuildConfig
+from publisher.config import BuildConfig, PdfOptions, parse_page_size
 from publisher.errors import PublisherError, UsageError
-from publisher.serve.jobs import Failure, Job, failure_of
+from publisher.serve.jobs import Failure, Job, builtin_theme, failure_of
 
 if TYPE_CHECKING:
     from publisher.serve.workers import WorkerPool
@@ -41,6 +42,14 @@ _KEEP_PREVIEWS = 32
 _KEEP_ALIVE = 15.0
 
 
+@dataclass(frozen=True, slots=True)
+class Look:
+    """How the page asked to see an article: a built-in theme (None: default) and a page size."""
+
+    theme: str | None = None
+    page_size: str = "a4"
+
+
 class Live:
     """The watched folder, the latest preview of each article, and the page's listeners."""
 
@@ -48,7 +57,7 @@ class Live:
         self.folder = folder.resolve() if folder is not None else None
         self.pool = pool
         self.max_pages = max_pages
-        self.previews: dict[str, dict[str, Any]] = {}
+        self.previews: dict[tuple[str, Look], dict[str, Any]] = {}
         self.versions: dict[str, int] = {}
         self.pictures: OrderedDict[str, list[bytes]] = OrderedDict()
         self.listeners: set[asyncio.Queue[str]] = set()
@@ -95,7 +104,9 @@ class Live:
                 self.announce({"articles": listing})
             for name, path in self.articles().items():
                 if path.stem in touched:
-                    await self.preview(name, path)
+                    looks = [look for (shown, look) in self.previews if shown == name]
+                    for look in looks or [Look()]:
+                        await self.preview(name, path, look)
                     self.announce({"article": name, "version": self.versions.get(name, 0)})
 
     def announce(self, event: dict[str, Any]) -> None:
@@ -104,40 +115,31 @@ class Live:
         for queue in self.listeners:
             queue.put_nowait(message)
 
-    async def preview(self, name: str, path: Path) -> dict[str, Any]:
-        """Build the preview of one article file and keep it as the article's latest."""
+    def _job(self, path: Path, look: Look) -> Job:
         from publisher.build import build_time_from_env
 
-        options = InputOptions()
-        job = Job(
-            "preview",
-            path,
-            options,
-            BuildConfig(out_dir=path.parent),
-            build_time_from_env(),
-            self.max_pages,
+        config = BuildConfig(
+            out_dir=path.parent,
+            theme=builtin_theme(look.theme),
+            pdf=PdfOptions(page_size=parse_page_size(look.page_size)),
         )
-        state = await self._run(name, job)
-        self.previews[name] = state
+        build_time = build_time_from_env()
+        return Job("preview", path, InputOptions(), config, build_time, self.max_pages, look.theme)
+
+    async def preview(self, name: str, path: Path, look: Look) -> dict[str, Any]:
+        """Build the preview of one article file and keep it as the article's latest."""
+        state = await self._run(name, self._job(path, look))
+        self.previews[name, look] = state
         return state
 
-    async def preview_text(self, text: bytes, ext: str) -> dict[str, Any]:
+    async def preview_text(self, text: bytes, ext: str, look: Look) -> dict[str, Any]:
         """The preview of pasted text, built from a fresh temporary folder."""
-        from publisher.build import build_time_from_env
         from publisher.serve.uploads import Upload, write_uploads
 
         folder = Path(tempfile.mkdtemp(prefix="publisher-serve-"))
         try:
             path, _ = write_uploads(folder, Upload(f"pasted{ext}", text), None, None)
-            job = Job(
-                "preview",
-                path,
-                InputOptions(),
-                BuildConfig(out_dir=folder),
-                build_time_from_env(),
-                self.max_pages,
-            )
-            return await self._run("pasted", job)
+            return await self._run("pasted", self._job(path, look))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -188,19 +190,34 @@ class Live:
 
         @app.get("/preview/articles", include_in_schema=False)
         async def articles() -> JSONResponse:
+            from publisher.config import PAGE_SIZES
+            from publisher.themes.catalog import installed_themes
+
             watched = str(self.folder) if self.folder is not None else None
-            return JSONResponse({"folder": watched, "articles": list(self.articles())})
+            return JSONResponse(
+                {
+                    "folder": watched,
+                    "articles": list(self.articles()),
+                    "themes": list(installed_themes()),
+                    "page_sizes": list(PAGE_SIZES),
+                }
+            )
 
         @app.get("/preview/article/{name}", include_in_schema=False)
-        async def article(name: str) -> JSONResponse:
+        async def article(
+            name: str, theme: str | None = None, page_size: str = "a4"
+        ) -> JSONResponse:
             path = self.articles().get(name)
             if path is None:
                 raise HTTPException(404, f"no article '{name}' in the watched folder.")
-            state = self.previews.get(name) or await self.preview(name, path)
+            look = Look(theme or None, page_size)
+            state = self.previews.get((name, look)) or await self.preview(name, path, look)
             return JSONResponse(state)
 
         @app.post("/preview/paste", include_in_schema=False)
-        async def paste(request: Request) -> JSONResponse:
+        async def paste(
+            request: Request, theme: str | None = None, page_size: str = "a4"
+        ) -> JSONResponse:
             from publisher.serve.uploads import BODY_TYPES
 
             media = request.headers.get("content-type", "text/plain").split(";")[0].strip()
@@ -208,7 +225,8 @@ class Live:
             if ext is None:
                 raise UsageError(f"cannot preview '{media}'.", "Paste text, Markdown or HTML.")
             try:
-                return JSONResponse(await self.preview_text(await request.body(), ext))
+                look = Look(theme or None, page_size)
+                return JSONResponse(await self.preview_text(await request.body(), ext, look))
             except PublisherError as exc:
                 failure = failure_of(exc)
                 error = {"error": failure.message, "hint": failure.hint}

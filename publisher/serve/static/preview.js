@@ -51,10 +51,16 @@ function show(state) {
   status(`${state.article}: ${state.pages} pages (version ${state.version}${warned})`);
 }
 
+function look() {
+  const query = new URLSearchParams({ page_size: $("page-size").value });
+  if ($("theme").value !== "default") query.set("theme", $("theme").value);
+  return query.toString();
+}
+
 async function load(name) {
   current = name;
   status(`${name}: building…`);
-  const response = await fetch(`/preview/article/${encodeURIComponent(name)}`);
+  const response = await fetch(`/preview/article/${encodeURIComponent(name)}?${look()}`);
   const state = await response.json();
   if (!response.ok) { show({ article: name, version: "-", error: state }); return; }
   if (current === name) show(state);
@@ -65,6 +71,15 @@ async function start() {
   const select = $("articles");
   select.replaceChildren(...listing.articles.map((name) => element("option", name)));
   select.addEventListener("change", () => load(select.value));
+  $("theme").replaceChildren(...listing.themes.map((name) => element("option", name)));
+  $("theme").value = "default";
+  $("page-size").replaceChildren(...listing.page_sizes.map((name) => element("option", name)));
+  for (const choice of [$("theme"), $("page-size")]) {
+    choice.addEventListener("change", () => {
+      if (current === "pasted") $("paste").requestSubmit();
+      else if (current) load(current);
+    });
+  }
   if (listing.articles.length) {
     await load(listing.articles[0]);
   } else {
@@ -88,7 +103,7 @@ async function start() {
     event.preventDefault();
     current = "pasted";
     status("pasted: building…");
-    const response = await fetch("/preview/paste", {
+    const response = await fetch(`/preview/paste?${look()}`, {
       method: "POST",
       headers: { "Content-Type": $("paste-format").value },
       body: $("paste-text").value,
