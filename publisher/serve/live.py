@@ -36,8 +36,10 @@ from publisher.serve.jobs import Failure, Job, builtin_theme, failure_of
 if TYPE_CHECKING:
     from publisher.serve.workers import WorkerPool
 
-#: Page pictures kept in memory for the page to fetch (the newest previews).
+#: Previews (and their page pictures) kept in memory, the most recently asked for.
 _KEEP_PREVIEWS = 32
+#: Looks of one article rebuilt when its file changes (the most recently asked for).
+_REBUILT_LOOKS = 3
 #: Seconds between keep-alive comments on an idle event stream.
 _KEEP_ALIVE = 15.0
 
@@ -57,7 +59,8 @@ class Live:
         self.folder = folder.resolve() if folder is not None else None
         self.pool = pool
         self.max_pages = max_pages
-        self.previews: dict[tuple[str, Look], dict[str, Any]] = {}
+        # The latest preview per article and look, least recently asked for first.
+        self.previews: OrderedDict[tuple[str, Look], dict[str, Any]] = OrderedDict()
         self.versions: dict[str, int] = {}
         self.pictures: OrderedDict[str, list[bytes]] = OrderedDict()
         self.listeners: set[asyncio.Queue[str]] = set()
@@ -105,7 +108,7 @@ class Live:
             for name, path in self.articles().items():
                 if path.stem in touched:
                     looks = [look for (shown, look) in self.previews if shown == name]
-                    for look in looks or [Look()]:
+                    for look in looks[-_REBUILT_LOOKS:] or [Look()]:
                         await self.preview(name, path, look)
                     self.announce({"article": name, "version": self.versions.get(name, 0)})
 
@@ -130,6 +133,9 @@ class Live:
         """Build the preview of one article file and keep it as the article's latest."""
         state = await self._run(name, self._job(path, look))
         self.previews[name, look] = state
+        self.previews.move_to_end((name, look))
+        while len(self.previews) > _KEEP_PREVIEWS:
+            self.previews.popitem(last=False)
         return state
 
     async def preview_text(self, text: bytes, ext: str, look: Look) -> dict[str, Any]:
@@ -164,6 +170,10 @@ class Live:
             self.pictures.popitem(last=False)
         images = [f"/preview/picture/{key}/{n}.png" for n in range(1, len(result.files) + 1)]
         return state | result.data | {"images": images, "warnings": list(result.warnings)}
+
+    def _pictures_kept(self, state: dict[str, Any]) -> bool:
+        """Whether the pictures of ``state`` (``/preview/picture/KEY/N.png``) are still kept."""
+        return all(url.split("/")[3] in self.pictures for url in state.get("images", ()))
 
     async def events(self, request: Request) -> AsyncIterator[str]:
         """Server-sent events: one ``data:`` line per rebuilt article, and keep-alives."""
@@ -211,7 +221,11 @@ class Live:
             if path is None:
                 raise HTTPException(404, f"no article '{name}' in the watched folder.")
             look = Look(theme or None, page_size)
-            state = self.previews.get((name, look)) or await self.preview(name, path, look)
+            state = self.previews.get((name, look))
+            if state is None or not self._pictures_kept(state):
+                state = await self.preview(name, path, look)
+            else:
+                self.previews.move_to_end((name, look))
             return JSONResponse(state)
 
         @app.post("/preview/paste", include_in_schema=False)
