@@ -385,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
             ("batch", lambda: batches(work, corpus_dir, sizes)),
             ("memory", lambda: memory(work, corpus_dir, sizes)),
             ("long", lambda: long_articles(sizes)),
-            ("server", lambda: server_rows(work, corpus_dir, sizes.batch, load)),
+            ("server", lambda: server_rows(work, corpus_dir, min(sizes.batch, 100), load)),
         ]
         for name, step in steps:
             if name in wanted:
