@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from publisher.config import BuildConfig
 from publisher.errors import OutputError, UsageError
 from publisher.model import Article, Metadata
-from publisher.outputs import write_atomic
+from publisher.outputs import write_together
 
 if TYPE_CHECKING:
     from publisher.themes import Theme
@@ -38,6 +38,9 @@ class BuildResult:
     source: Path
     outputs: tuple[Path, ...]
     warnings: tuple[str, ...]
+    #: Every file of the article's own that the build read (the input, its
+    #: sidecar, its photo), for the build record to check next time.
+    inputs: tuple[Path, ...] = ()
 
 
 def build_time_from_env(environ: dict[str, str] | None = None) -> dt.datetime:
@@ -147,5 +150,24 @@ def build_article(
             )
     # Render everything first, then write: a failure in one format leaves no outputs half-done.
     result = render_article(path, options, config, build_time)
-    outputs = [write_atomic(targets[fmt], data) for fmt, data in result.files.items()]
-    return BuildResult(source=path, outputs=tuple(outputs), warnings=result.warnings)
+    # Both formats are replaced, or neither: never an EPUB beside an older PDF.
+    outputs = write_together({targets[fmt]: data for fmt, data in result.files.items()})
+    return BuildResult(
+        source=path,
+        outputs=outputs,
+        warnings=result.warnings,
+        inputs=files_read(path, result.article),
+    )
+
+
+def files_read(path: Path, article: Article) -> tuple[Path, ...]:
+    """The files of one article a build read: the input, its sidecar, its photo."""
+    from publisher.readers.sidecar import sidecar_path
+
+    found = [path]
+    sidecar = sidecar_path(path)
+    if sidecar != path and sidecar.is_file():
+        found.append(sidecar)
+    if article.image is not None:
+        found.append(article.image.path)
+    return tuple(found)
