@@ -79,7 +79,7 @@ def test_page_updates_when_the_watched_file_changes(server: Server, watched: Pat
                 "US, Iraq to hold meeting", "Harbour ferries return to the old timetable", 1
             )
             story.write_text(text, encoding="utf-8")
-            expect(page.locator("#epub h1")).to_contain_text("Harbour ferries", timeout=60_000)
+            expect(page.locator("#epub h1")).to_contain_text("Harbour ferries", timeout=90_000)
             expect(page.locator("#pages img").first).not_to_have_attribute(
                 "src", old_src or "", timeout=10_000
             )

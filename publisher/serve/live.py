@@ -108,9 +108,10 @@ class Live:
             for name, path in self.articles().items():
                 if path.stem in touched:
                     looks = [look for (shown, look) in self.previews if shown == name]
-                    for look in looks[-_REBUILT_LOOKS:] or [Look()]:
+                    # The most recently asked for first: it is likely the one on screen.
+                    for look in reversed(looks[-_REBUILT_LOOKS:] or [Look()]):
                         await self.preview(name, path, look)
-                    self.announce({"article": name, "version": self.versions.get(name, 0)})
+                        self.announce({"article": name, "version": self.versions.get(name, 0)})
 
     def announce(self, event: dict[str, Any]) -> None:
         """Tell every open page what changed: a new preview of an article, or the listing."""

@@ -57,13 +57,17 @@ function look() {
   return query.toString();
 }
 
+let asked = 0;
+
 async function load(name) {
   current = name;
+  const ticket = ++asked;  // only the newest answer is shown
   status(`${name}: building…`);
   const response = await fetch(`/preview/article/${encodeURIComponent(name)}?${look()}`);
   const state = await response.json();
+  if (ticket !== asked) return;
   if (!response.ok) { show({ article: name, version: "-", error: state }); return; }
-  if (current === name) show(state);
+  show(state);
 }
 
 async function start() {
@@ -102,13 +106,15 @@ async function start() {
   $("paste").addEventListener("submit", async (event) => {
     event.preventDefault();
     current = "pasted";
+    const ticket = ++asked;
     status("pasted: building…");
     const response = await fetch(`/preview/paste?${look()}`, {
       method: "POST",
       headers: { "Content-Type": $("paste-format").value },
       body: $("paste-text").value,
     });
-    show(await response.json());
+    const state = await response.json();
+    if (ticket === asked) show(state);
   });
 }
 
