@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import glob
 import json
 import shutil
 import tempfile
@@ -62,6 +63,7 @@ class Live:
         # The latest preview per article and look, least recently asked for first.
         self.previews: OrderedDict[tuple[str, Look], dict[str, Any]] = OrderedDict()
         self.versions: dict[str, int] = {}
+        self.stamps: dict[tuple[str, Look], tuple[tuple[str, int, int], ...]] = {}
         self.pictures: OrderedDict[str, list[bytes]] = OrderedDict()
         self.listeners: set[asyncio.Queue[str]] = set()
         self._stop = asyncio.Event()
@@ -132,11 +134,14 @@ class Live:
 
     async def preview(self, name: str, path: Path, look: Look) -> dict[str, Any]:
         """Build the preview of one article file and keep it as the article's latest."""
+        stamp = _stamp(path)  # before the build reads the files
         state = await self._run(name, self._job(path, look))
         self.previews[name, look] = state
+        self.stamps[name, look] = stamp
         self.previews.move_to_end((name, look))
         while len(self.previews) > _KEEP_PREVIEWS:
-            self.previews.popitem(last=False)
+            key, _ = self.previews.popitem(last=False)
+            self.stamps.pop(key, None)
         return state
 
     async def preview_text(self, text: bytes, ext: str, look: Look) -> dict[str, Any]:
@@ -223,7 +228,10 @@ class Live:
                 raise HTTPException(404, f"no article '{name}' in the watched folder.")
             look = Look(theme or None, page_size)
             state = self.previews.get((name, look))
-            if state is None or not self._pictures_kept(state):
+            # Stale when a file changed after its build began (a change the watch saw
+            # while this look was still being built from the older text).
+            stale = self.stamps.get((name, look)) != _stamp(path)
+            if state is None or stale or not self._pictures_kept(state):
                 state = await self.preview(name, path, look)
             else:
                 self.previews.move_to_end((name, look))
@@ -261,6 +269,16 @@ class Live:
             return StreamingResponse(
                 self.events(request), media_type="text/event-stream", headers=headers
             )
+
+
+def _stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
+    """The name, time and size of the article's files (it, its sidecar, its photo)."""
+    found = []
+    for sibling in sorted(path.parent.glob(glob.escape(path.stem) + ".*")):
+        with contextlib.suppress(OSError):
+            info = sibling.stat()
+            found.append((sibling.name, info.st_mtime_ns, info.st_size))
+    return tuple(found)
 
 
 def _page_order(item: tuple[str, bytes]) -> int:
