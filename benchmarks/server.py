@@ -1,4 +1,4 @@
-"""7: `publisher serve`, warm: latency of POST /v1/build, throughput, and a soak's memory.
+"""9: `publisher serve`, warm: latency of POST /v1/build, throughput, and a soak's memory.
 
 The server runs as users run it (``publisher serve`` in its own process, two
 workers) on 127.0.0.1; the client is httpx in this process.
@@ -140,7 +140,7 @@ class _BareRender:
 def server_rows(
     work: Path, corpus_dir: Path, count: int, load: Any
 ) -> tuple[list[Row], dict[str, Any]]:
-    """7a-7e: the server's rows."""
+    """9a-9e: the server's rows."""
     reps = 15
     paths = sorted(corpus_dir.glob("*.txt"))[:count]
     subset = work / "serve-batch"
@@ -195,7 +195,7 @@ def server_rows(
     epub_s, pdf_s = statistics.median(epub), statistics.median(pdf)
     rows = [
         Row(
-            "7a. warm server: POST /v1/build seed → EPUB, vs the issue's 40 ms",
+            "9a. warm server: POST /v1/build seed → EPUB, vs the issue's 40 ms",
             epub_s,
             0.040,
             "s",
@@ -204,7 +204,7 @@ def server_rows(
             notes=[f"median of {reps} sequential requests over HTTP, after warm-up"],
         ),
         Row(
-            "7b. warm server: POST /v1/build seed → PDF, vs a bare warm WeasyPrint render",
+            "9b. warm server: POST /v1/build seed → PDF, vs a bare warm WeasyPrint render",
             pdf_s,
             bare,
             "s",
@@ -216,7 +216,7 @@ def server_rows(
             ],
         ),
         Row(
-            "7b. same, the bare render tagged (pdf_tags, as publisher's PDF is)",
+            "9b. same, the bare render tagged (pdf_tags, as publisher's PDF is)",
             pdf_s,
             bare_tagged,
             "s",
@@ -224,7 +224,7 @@ def server_rows(
             load=span,
         ),
         Row(
-            f"7c. server throughput, 2 clients, EPUB+PDF of {len(paths)} articles",
+            f"9c. server throughput, 2 clients, EPUB+PDF of {len(paths)} articles",
             rates[2],
             batch_rate,
             "articles/s",
@@ -232,7 +232,7 @@ def server_rows(
             notes=["reference: publisher build --jobs 2 of the same articles, whole command"],
         ),
         Row(
-            f"7d. server throughput, 8 clients, vs publisher build --jobs 2 ({WORKERS} workers)",
+            f"9d. server throughput, 8 clients, vs publisher build --jobs 2 ({WORKERS} workers)",
             rates[8],
             batch_rate,
             "articles/s",
@@ -240,7 +240,7 @@ def server_rows(
             load=span,
         ),
         Row(
-            f"7e. server RSS after a {SOAK_SECONDS:.0f} s soak (8 clients) vs after warm-up",
+            f"9e. server RSS after a {SOAK_SECONDS:.0f} s soak (8 clients) vs after warm-up",
             soak_rss,
             warm_rss,
             "MB",
