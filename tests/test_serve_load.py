@@ -1,9 +1,9 @@
 """A bounded load test of `publisher serve` on 127.0.0.1.
 
-128 requests, 8 at a time, good and bad mixed (the issue suggests 200; 128
+112 requests, 8 at a time, good and bad mixed (the issue suggests 200; 112
 keeps this under a minute on a busy two-core machine): every good answer is a
 valid file (pikepdf opens every PDF, every EPUB is a zip with its mimetype
-first, EPUBCheck passes a sample), every bad one a JSON error; the server's
+first, EPUBCheck passes one of them), every bad one a JSON error; the server's
 memory (its process and its workers) stays flat after warm-up, and no worker
 is left dead.
 """
@@ -23,7 +23,7 @@ import psutil
 from conftest import SEEDS, run_epubcheck
 from serve_helpers import running_server
 
-REQUESTS = 128
+REQUESTS = 112
 CONCURRENCY = 8
 WARM_UP = 24
 
@@ -110,11 +110,10 @@ def test_load(tmp_path: Path) -> None:
                 assert epub.read("mimetype") == b"application/epub+zip"
                 assert epub.testzip() is None
             epubs.append(response.content)
-    for index in (0, len(epubs) // 2):
-        sample = tmp_path / f"sample-{index}.epub"
-        sample.write_bytes(epubs[index])
-        report = run_epubcheck(sample)
-        assert report.clean, report.messages
+    sample = tmp_path / "sample.epub"  # one from the middle of the run, under load
+    sample.write_bytes(epubs[len(epubs) // 2])
+    report = run_epubcheck(sample)
+    assert report.clean, report.messages
 
     assert health["alive"] == health["workers"] == 2 and health["replaced"] == 0, health
     assert health["served"] >= sum(c.expect != "error" for c in todo)
