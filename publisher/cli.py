@@ -647,10 +647,10 @@ def check(
     ] = None,
     tagged: Annotated[bool, typer.Option(help="Require a tagged PDF.")] = False,
 ) -> None:
-    """Check outputs of build: EPUBCheck for EPUB; fonts, boxes and claims for PDF."""
+    """Check outputs of build: EPUBCheck for EPUB; fonts, boxes and claims for PDF (veraPDF)."""
     from publisher.config import length_mm, page_size_mm
     from publisher.package.checks import PdfExpectations
-    from publisher.package.single import check_file
+    from publisher.package.single import check_file, judge_ahead
 
     def expectations() -> PdfExpectations:
         return PdfExpectations(
@@ -661,6 +661,7 @@ def check(
         )
 
     expect = _guard(expectations)
+    judge_ahead(files, expect)  # veraPDF: every file in one JVM
     reports: list[object] = [_guard(lambda f=f: check_file(f, expect)) for f in files]  # type: ignore[misc]
     _print_reports(reports, as_json)
 

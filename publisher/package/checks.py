@@ -1,5 +1,9 @@
 """Format checks for the files in a package: EPUB through EPUBCheck, PDF through pikepdf.
 
+Every PDF/A and PDF/UA claim a PDF makes (in its XMP), and the one the caller
+expects, is judged by veraPDF (``verapdf``); pikepdf checks what veraPDF does
+not (boxes, bleed, attachments, PDF/X).
+
 Each check takes one file and returns the ``Problem`` values it found (empty
 when the file passed). A check that cannot run raises; it never returns an
 empty tuple for a file it did not look at.
@@ -21,6 +25,7 @@ from typing import Any
 import jsonschema
 import pikepdf
 
+from publisher.package import verapdf
 from publisher.package.errors import CheckerUnavailableError
 from publisher.package.report import Problem, Severity
 
@@ -185,11 +190,48 @@ def check_pdf(
             problems += [Problem(label, m, "PDF-BLEED") for m in _bleeds(pdf, expect.bleed_mm)]
         if expect.variant is not None:
             problems += [Problem(label, m, "PDF-VARIANT-CLAIM") for m in _claim(pdf, expect)]
+        problems += _conformance(path, label, judged_variants(pdf, expect))
         if expect.tagged:
             problems += [Problem(label, m, "PDF-NOT-TAGGED") for m in _untagged(pdf)]
         if expect.require_source_attachments is not None:
             problems += _attachment_problems(pdf, label, expect.require_source_attachments)
         return tuple(problems)
+
+
+def judged_variants(pdf: pikepdf.Pdf, expect: PdfExpectations) -> tuple[str, ...]:
+    """The PDF/A and PDF/UA variants veraPDF must judge: those the XMP claims, and ``expect``'s.
+
+    A claim that cannot be read is reported by ``_claim``; it adds nothing here.
+    """
+    found: list[str] = []
+    try:
+        xmp = pdf.open_metadata(set_pikepdf_as_editor=False)
+        values = {key: str(xmp.get(key, "") or "") for key in _CLAIM_KEYS}
+    except Exception:
+        values = {}
+    part = values.get("pdfaid:part", "").strip()
+    if part:
+        found.append(f"pdf/a-{part}{values.get('pdfaid:conformance', '').strip().lower()}")
+    if values.get("pdfuaid:part", "").strip():
+        found.append(f"pdf/ua-{values['pdfuaid:part'].strip()}")
+    if expect.variant is not None:
+        found.append(expect.variant.lower())
+    return tuple(dict.fromkeys(v for v in found if verapdf.flavour(v) is not None))
+
+
+def _conformance(path: Path, label: str, variants: tuple[str, ...]) -> list[Problem]:
+    """veraPDF's failed rules for each variant, as problems (none when compliant)."""
+    problems = []
+    for verdict in verapdf.validate([(path, variant) for variant in variants]):
+        name = f"veraPDF {verdict.version} ({verdict.profile or verdict.variant})"
+        if verdict.error:
+            message = f"{name} could not validate the file as {verdict.variant}: {verdict.error}"
+            problems.append(Problem(label, message, "PDF-VERAPDF"))
+        problems += [Problem(label, f"{name}: {rule}", "PDF-VERAPDF") for rule in verdict.failed]
+        if not verdict.compliant and not verdict.failed and not verdict.error:
+            message = f"{name} does not find the file {verdict.variant}-compliant"
+            problems.append(Problem(label, message, "PDF-VERAPDF"))
+    return problems
 
 
 def _walk(value: Any, depth: int = 0) -> Iterator[pikepdf.Dictionary]:

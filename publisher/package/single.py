@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from publisher.errors import InputError
-from publisher.package.checks import PdfExpectations, check_epub, check_pdf
+from collections.abc import Iterable
+
+import pikepdf
+
+from publisher.errors import InputError, PublisherError
+from publisher.package import verapdf
+from publisher.package.checks import PdfExpectations, check_epub, check_pdf, judged_variants
 from publisher.package.report import Report
 
 
@@ -24,10 +29,31 @@ def check_file(path: Path, expect: PdfExpectations) -> Report:
     if suffix == ".pdf":
         checks = ["pdf-structure", "fonts-embedded", "no-javascript", "not-encrypted"]
         checks += [name for name, wanted in _asked(expect) if wanted]
-        return Report(str(path), check_pdf(path, expect), tuple(checks))
+        problems = check_pdf(path, expect)
+        checks += [f"verapdf-{variant}" for variant in _judged(path, expect)]
+        return Report(str(path), problems, tuple(checks))
     raise InputError(
         f"{path}: cannot check '{suffix or 'extensionless'}' files.", "Give .epub or .pdf."
     )
+
+
+def judge_ahead(paths: Iterable[Path], expect: PdfExpectations) -> None:
+    """Have veraPDF judge the claims of every PDF among ``paths`` in one JVM, ahead of
+    ``check_file`` (which then finds the verdicts cached). Anything that goes wrong
+    here is left for ``check_file`` to report, file by file."""
+    jobs = [(p, v) for p in paths if p.suffix.lower() == ".pdf" for v in _judged(p, expect)]
+    try:
+        verapdf.validate(jobs)
+    except (PublisherError, OSError, ValueError):
+        pass
+
+
+def _judged(path: Path, expect: PdfExpectations) -> tuple[str, ...]:
+    try:
+        with pikepdf.open(path) as pdf:
+            return judged_variants(pdf, expect)
+    except (pikepdf.PdfError, OSError, ValueError):
+        return ()
 
 
 def _asked(expect: PdfExpectations) -> list[tuple[str, bool]]:

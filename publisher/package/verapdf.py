@@ -92,11 +92,10 @@ def flavour(variant: str) -> str | None:
     ('3b', 'ua1', '4', None)
     """
     name = variant.lower()
-    if name.startswith("pdf/a-") and len(name) == 8 and name[6] in "1234":
-        part, level = name[6], name[7]
-        if part == "4":
-            return {"u": "4", "e": "4e", "f": "4f"}.get(level)
-        return part + level if level in ("a", "b", "u") else None
+    if name in ("pdf/a-4", "pdf/a-4u", "pdf/a-4e", "pdf/a-4f"):
+        return "4" + name[7:].replace("u", "")
+    if name.startswith("pdf/a-") and len(name) == 8 and name[6] in "123":
+        return name[6:] if name[7] in "abu" else None
     if name in ("pdf/ua-1", "pdf/ua-2"):
         return "ua" + name[-1]
     return None

@@ -435,6 +435,8 @@ def pdf_finisher(bleed: float, digest: bytes, options: PdfOptions | None = None)
             pdf.catalog["AF"] = type(pdf.catalog["AF"])(reversed(first.values()))
         if options is not None and options.output_profile is not None:
             _default_rgb(pdf)
+        if options is not None and options.variant is not None:
+            _no_interpolation(pdf)
         # PDF/X-4: WeasyPrint writes a random xmpMM:DocumentID; use a derived one.
         reference = pdf.catalog.get("Metadata")
         if reference is not None:
@@ -446,6 +448,24 @@ def pdf_finisher(bleed: float, digest: bytes, options: PdfOptions | None = None)
             ]
 
     return finish
+
+
+def _no_interpolation(pdf: Any) -> None:
+    """Turn off image interpolation, which PDF/A (ISO 19005-2/3 6.2.8) and PDF/X forbid.
+
+    WeasyPrint asks viewers to smooth every image (``/Interpolate true``) unless
+    the CSS says ``image-rendering: pixelated``; a print copy at its placed
+    resolution needs no smoothing, and the standards leave it to the device.
+    Soft masks are streams inside an image's dictionary, so they are walked too.
+    """
+    for obj in pdf.objects:
+        extra = getattr(obj, "extra", None)
+        if not isinstance(extra, dict) or extra.get("Subtype") != "/Image":
+            continue
+        extra["Interpolate"] = "false"
+        mask = getattr(extra.get("SMask"), "extra", None)
+        if isinstance(mask, dict) and "Interpolate" in mask:
+            mask["Interpolate"] = "false"
 
 
 def _default_rgb(pdf: Any) -> None:
