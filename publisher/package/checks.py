@@ -216,7 +216,8 @@ def judged_variants(pdf: pikepdf.Pdf, expect: PdfExpectations) -> tuple[str, ...
         found.append(f"pdf/ua-{values['pdfuaid:part'].strip()}")
     if expect.variant is not None:
         found.append(expect.variant.lower())
-    return tuple(dict.fromkeys(v for v in found if verapdf.flavour(v) is not None))
+    by_flavour = {verapdf.flavour(v): v for v in reversed(found)}  # the XMP's name wins
+    return tuple(v for f, v in reversed(by_flavour.items()) if f is not None)
 
 
 def _conformance(path: Path, label: str, variants: tuple[str, ...]) -> list[Problem]:
@@ -374,7 +375,7 @@ def _claim(pdf: pikepdf.Pdf, expect: PdfExpectations) -> Iterator[str]:
         part, level = values["pdfaid:part"], values["pdfaid:conformance"].lower()
         if not part:
             yield f"the XMP metadata has no PDF/A claim (pdfaid:part); expected {variant}"
-        elif version and (part != version[:-1] or level != version[-1:]):
+        elif version and (part, level) != _pdfa_claim(version):
             yield f"the XMP metadata claims PDF/A-{part}{level}, expected {variant}"
     elif family == "pdf/ua":
         part = values["pdfuaid:part"]
@@ -391,6 +392,17 @@ def _claim(pdf: pikepdf.Pdf, expect: PdfExpectations) -> Iterator[str]:
         yield from _print_condition(pdf)
     else:
         yield f"unknown PDF variant {expect.variant!r}: expected pdf/a…, pdf/ua… or pdf/x…"
+
+
+def _pdfa_claim(version: str) -> tuple[str, str]:
+    """The XMP (part, conformance) a PDF/A variant claims; PDF/A-4 itself has no level.
+
+    >>> _pdfa_claim("3b"), _pdfa_claim("4u"), _pdfa_claim("4f")
+    (('3', 'b'), ('4', ''), ('4', 'f'))
+    """
+    if version in ("4", "4u"):
+        return "4", ""
+    return version[:-1], version[-1:]
 
 
 def _print_condition(pdf: pikepdf.Pdf) -> Iterator[str]:

@@ -88,7 +88,7 @@ def render_pdf(
     import weasyprint
 
     if options.variant is not None:
-        check_variant(options.variant)
+        check_variant(options.variant, embeds_files=bool(attachments))
     bleed = to_points(options.bleed) if options.bleed else 0.0
     roots = allowed_roots(article, theme)
     warnings: list[str] = []
@@ -437,15 +437,22 @@ def pdf_finisher(bleed: float, digest: bytes, options: PdfOptions | None = None)
             _default_rgb(pdf)
         if options is not None and options.variant is not None:
             _no_interpolation(pdf)
+        if options is not None and options.variant in ("pdf/a-1a", "pdf/a-1b"):
+            _bare_cff_fonts(pdf)
         # PDF/X-4: WeasyPrint writes a random xmpMM:DocumentID; use a derived one.
         reference = pdf.catalog.get("Metadata")
         if reference is not None:
             stream = pdf.objects[int(_bytes(reference).split()[0])]
             document_id = f"xmp.did:{uuid.UUID(bytes=digest[:16], version=4)}".encode()
-            stream.stream = [
+            chunks = [
                 re.sub(rb"xmp\.did:[0-9a-fA-F-]{36}", document_id, _bytes(chunk))
                 for chunk in stream.stream
             ]
+            if options is not None and options.variant == "pdf/a-4u":
+                # PDF/A-4 has no conformance level ("u" is WeasyPrint's name for plain
+                # PDF/A-4), and ISO 19005-4 6.7.3 forbids claiming one.
+                chunks = [chunk.replace(b' pdfaid:conformance="U"', b"") for chunk in chunks]
+            stream.stream = chunks
 
     return finish
 
@@ -466,6 +473,27 @@ def _no_interpolation(pdf: Any) -> None:
         mask = getattr(extra.get("SMask"), "extra", None)
         if isinstance(mask, dict) and "Interpolate" in mask:
             mask["Interpolate"] = "false"
+
+
+def _bare_cff_fonts(pdf: Any) -> None:
+    """Embed OpenType CFF fonts as their bare CFF table, for PDF/A-1 (PDF 1.4).
+
+    PDF 1.4 knows no ``/OpenType`` font files (ISO 19005-1 6.3.2); it takes the
+    CFF program itself as ``/CIDFontType0C``. WeasyPrint writes CIDFontType0
+    fonts with Identity CIDs, and a CFF without CIDFont operators in such a
+    font is indexed by CID as glyph id, so the same glyphs are drawn.
+    """
+    from fontTools.ttLib import TTFont
+
+    for obj in pdf.objects:
+        extra = getattr(obj, "extra", None)
+        if not isinstance(extra, dict) or extra.get("Subtype") != "/OpenType":
+            continue
+        font = TTFont(io.BytesIO(b"".join(_bytes(chunk) for chunk in obj.stream)))
+        if "CFF " not in font.reader:
+            continue
+        obj.stream = [font.reader["CFF "]]
+        extra["Subtype"] = "/CIDFontType0C"
 
 
 def _default_rgb(pdf: Any) -> None:
@@ -557,8 +585,11 @@ def variants() -> tuple[str, ...]:
     return tuple(sorted(VARIANTS))
 
 
-def check_variant(variant: str) -> None:
-    """Raise UsageError unless WeasyPrint can write the PDF ``variant``.
+def check_variant(variant: str, *, embeds_files: bool = False) -> None:
+    """Raise UsageError unless WeasyPrint can write the PDF ``variant`` as a conforming file.
+
+    PDF/A-4f is PDF/A-4 *with embedded files* (ISO 19005-4 6.9): without
+    ``embeds_files`` it would claim what it is not.
 
     >>> check_variant("pdf/a-3b")
     >>> check_variant("pdf/z")  # doctest: +ELLIPSIS
@@ -568,3 +599,8 @@ def check_variant(variant: str) -> None:
     names = variants()
     if variant not in names:
         raise UsageError(f"'{variant}' is not a PDF variant.", f"Use one of {', '.join(names)}.")
+    if variant == "pdf/a-4f" and not embeds_files:
+        raise UsageError(
+            "pdf/a-4f is PDF/A-4 with embedded files, and this PDF embeds none.",
+            "Use pdf/a-4u (PDF/A-4) or pdf/a-3b.",
+        )
