@@ -51,6 +51,7 @@ from publisher.render.pdf import (
     captured_logs,
     check_variant,
     colour_profiles,
+    conform_metadata,
     is_noise,
     output_intent_resources,
     page_classes,
@@ -218,6 +219,7 @@ def write_collection_pdf(
             "Try another PDF variant; if it persists, report it with the articles.",
         ),
     ):
+        conform_metadata(layout.document, options)
         data = layout.document.write_pdf(
             finisher=pdf_finisher(layout.bleed, layout.digest, options),
             pdf_identifier=layout.pdf_identifier.encode("ascii"),

@@ -138,6 +138,7 @@ def render_pdf(
             pdf_tags=options.tagged,
             pdf_variant=options.variant,
         )
+        conform_metadata(document, options)
         data = document.write_pdf(
             attachments=_attachments(attachments, build_time),
             finisher=pdf_finisher(bleed, digest, options),
@@ -412,6 +413,18 @@ def _theme_stylesheet(path: Path, fetcher: Any, warnings: list[str]) -> tuple[st
     except UnicodeDecodeError:
         warnings.append(f"skipped {path}: the stylesheet is not UTF-8 text")
         return None
+
+
+def conform_metadata(document: Any, options: PdfOptions) -> None:
+    """Adjust the document's metadata where a PDF variant needs it, before it is written.
+
+    PDF/A-1 (ISO 19005-1 6.7.3) wants exactly one ``dc:creator``, equal to the
+    Info dictionary's Author; WeasyPrint writes one per author and joins them
+    with ", " for Author, so several authors become that one joined name.
+    """
+    authors = document.metadata.authors
+    if options.variant in ("pdf/a-1a", "pdf/a-1b") and len(authors) > 1:
+        document.metadata.authors = [", ".join(authors)]
 
 
 def pdf_finisher(bleed: float, digest: bytes, options: PdfOptions | None = None) -> Any:
