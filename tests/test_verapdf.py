@@ -167,7 +167,7 @@ def _break(source: Path, target: Path) -> Path:
             o
             for o in pdf.objects
             if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"
-        ]  # noqa: E501
+        ]
         assert images, "the file has no image to break"
         for image in images:
             image["/Interpolate"] = True

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import contextlib
 from collections.abc import Iterable
+from pathlib import Path
 
 import pikepdf
 
@@ -42,10 +42,8 @@ def judge_ahead(paths: Iterable[Path], expect: PdfExpectations) -> None:
     ``check_file`` (which then finds the verdicts cached). Anything that goes wrong
     here is left for ``check_file`` to report, file by file."""
     jobs = [(p, v) for p in paths if p.suffix.lower() == ".pdf" for v in _judged(p, expect)]
-    try:
+    with contextlib.suppress(PublisherError, OSError, ValueError):
         verapdf.validate(jobs)
-    except (PublisherError, OSError, ValueError):
-        pass
 
 
 def _judged(path: Path, expect: PdfExpectations) -> tuple[str, ...]:

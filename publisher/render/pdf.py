@@ -496,7 +496,7 @@ def _bare_cff_fonts(pdf: Any) -> None:
     fonts with Identity CIDs, and a CFF without CIDFont operators in such a
     font is indexed by CID as glyph id, so the same glyphs are drawn.
     """
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     for obj in pdf.objects:
         extra = getattr(obj, "extra", None)
