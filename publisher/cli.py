@@ -661,7 +661,7 @@ def check(
         )
 
     expect = _guard(expectations)
-    judge_ahead(files, expect)  # veraPDF: every file in one JVM
+    judge_ahead(files)  # veraPDF: every file in one JVM
     reports: list[object] = [_guard(lambda f=f: check_file(f, expect)) for f in files]  # type: ignore[misc]
     _print_reports(reports, as_json)
 

@@ -190,7 +190,7 @@ def check_pdf(
             problems += [Problem(label, m, "PDF-BLEED") for m in _bleeds(pdf, expect.bleed_mm)]
         if expect.variant is not None:
             problems += [Problem(label, m, "PDF-VARIANT-CLAIM") for m in _claim(pdf, expect)]
-        problems += _conformance(path, label, judged_variants(pdf, expect))
+        problems += _conformance(path, label, judged_variants(pdf))
         if expect.tagged:
             problems += [Problem(label, m, "PDF-NOT-TAGGED") for m in _untagged(pdf)]
         if expect.require_source_attachments is not None:
@@ -198,26 +198,23 @@ def check_pdf(
         return tuple(problems)
 
 
-def judged_variants(pdf: pikepdf.Pdf, expect: PdfExpectations) -> tuple[str, ...]:
-    """The PDF/A and PDF/UA variants veraPDF must judge: those the XMP claims, and ``expect``'s.
+def judged_variants(pdf: pikepdf.Pdf) -> tuple[str, ...]:
+    """The PDF/A and PDF/UA variants the PDF claims in its XMP: what veraPDF must judge.
 
-    A claim that cannot be read is reported by ``_claim``; it adds nothing here.
+    A claim the caller expects but the file does not make is reported by
+    ``_claim``; judging the file against it would only add the same news.
     """
     found: list[str] = []
     try:
         xmp = pdf.open_metadata(set_pikepdf_as_editor=False)
-        values = {key: str(xmp.get(key, "") or "") for key in _CLAIM_KEYS}
-    except Exception:
-        values = {}
-    part = values.get("pdfaid:part", "").strip()
-    if part:
-        found.append(f"pdf/a-{part}{values.get('pdfaid:conformance', '').strip().lower()}")
-    if values.get("pdfuaid:part", "").strip():
-        found.append(f"pdf/ua-{values['pdfuaid:part'].strip()}")
-    if expect.variant is not None:
-        found.append(expect.variant.lower())
-    by_flavour = {verapdf.flavour(v): v for v in reversed(found)}  # the XMP's name wins
-    return tuple(v for f, v in reversed(by_flavour.items()) if f is not None)
+        values = {key: str(xmp.get(key, "") or "").strip() for key in _CLAIM_KEYS}
+    except Exception:  # a broken XMP packet claims nothing; _claim reports it when asked
+        return ()
+    if values["pdfaid:part"]:
+        found.append(f"pdf/a-{values['pdfaid:part']}{values['pdfaid:conformance'].lower()}")
+    if values["pdfuaid:part"]:
+        found.append(f"pdf/ua-{values['pdfuaid:part']}")
+    return tuple(v for v in found if verapdf.flavour(v) is not None)
 
 
 def _conformance(path: Path, label: str, variants: tuple[str, ...]) -> list[Problem]:

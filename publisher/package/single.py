@@ -30,26 +30,26 @@ def check_file(path: Path, expect: PdfExpectations) -> Report:
         checks = ["pdf-structure", "fonts-embedded", "no-javascript", "not-encrypted"]
         checks += [name for name, wanted in _asked(expect) if wanted]
         problems = check_pdf(path, expect)
-        checks += [f"verapdf-{variant}" for variant in _judged(path, expect)]
+        checks += [f"verapdf-{variant}" for variant in _judged(path)]
         return Report(str(path), problems, tuple(checks))
     raise InputError(
         f"{path}: cannot check '{suffix or 'extensionless'}' files.", "Give .epub or .pdf."
     )
 
 
-def judge_ahead(paths: Iterable[Path], expect: PdfExpectations) -> None:
+def judge_ahead(paths: Iterable[Path]) -> None:
     """Have veraPDF judge the claims of every PDF among ``paths`` in one JVM, ahead of
     ``check_file`` (which then finds the verdicts cached). Anything that goes wrong
     here is left for ``check_file`` to report, file by file."""
-    jobs = [(p, v) for p in paths if p.suffix.lower() == ".pdf" for v in _judged(p, expect)]
+    jobs = [(p, v) for p in paths if p.suffix.lower() == ".pdf" for v in _judged(p)]
     with contextlib.suppress(PublisherError, OSError, ValueError):
         verapdf.validate(jobs)
 
 
-def _judged(path: Path, expect: PdfExpectations) -> tuple[str, ...]:
+def _judged(path: Path) -> tuple[str, ...]:
     try:
         with pikepdf.open(path) as pdf:
-            return judged_variants(pdf, expect)
+            return judged_variants(pdf)
     except (pikepdf.PdfError, OSError, ValueError):
         return ()
 
