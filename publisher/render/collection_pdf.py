@@ -53,6 +53,7 @@ from publisher.render.pdf import (
     colour_profiles,
     conform_metadata,
     is_noise,
+    join_compound_hyphens,
     output_intent_resources,
     page_classes,
     pdf_finisher,
@@ -120,6 +121,7 @@ def print_edition(
         item.text = "\n"
         item.extend(list(body(parse(article_xhtml))))
         order.extend(identify_blocks(item, article_id(index), rename=True))
+    join_compound_hyphens(root)
     return serialise(root), order
 
 

@@ -114,6 +114,7 @@ def render_pdf(
         build_time=build_time,
         page_classes=page_classes(options),
     )
+    xhtml = keep_compound_hyphens(xhtml)
     seed = f"{article.metadata.identifier}\n{utc_timestamp(build_time)}\n{xhtml}"
     digest = hashlib.sha256(seed.encode("utf-8") + photo_digest).digest()
 
@@ -150,6 +151,44 @@ def render_pdf(
     warnings[:0] = fetcher.sandbox.warnings
     warnings.extend(m for m in logged if not is_noise(m, blocked))
     return Rendered(data=bytes(data), warnings=tuple(dict.fromkeys(warnings)))
+
+
+#: A hyphen-minus inside a word ("Iran-backed"), where a line may not break in print.
+_COMPOUND_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+#: WORD JOINER: no break here, and nothing drawn or extracted.
+_WORD_JOINER = "\u2060"
+
+
+def keep_compound_hyphens(xhtml: str) -> str:
+    """The print XHTML with no line break after a hyphen-minus inside a word.
+
+    Text extractors take a hyphen-minus at the end of a line for hyphenation
+    and drop it (poppler's ``pdftotext`` turns "well-" / "known" into
+    "wellknown"), so a compound broken at its own hyphen could not be found as
+    written. A WORD JOINER after such a hyphen keeps the compound's halves on
+    one line; the halves still hyphenate (with soft hyphens, see ``print_fonts``).
+    Only text is touched, never markup, attributes, styles or scripts.
+
+    >>> made = keep_compound_hyphens('<p xmlns="http://www.w3.org/1999/xhtml" id="a-b">x-y</p>')
+    >>> made.count("\\u2060"), 'id="a-b"' in made
+    (1, True)
+    """
+    from publisher.render.collection_html import parse, serialise
+
+    root = parse(xhtml)
+    join_compound_hyphens(root)
+    return serialise(root)
+
+
+def join_compound_hyphens(root: Any) -> None:
+    """``keep_compound_hyphens`` on a parsed document, in place."""
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue  # comments and processing instructions keep their text
+        if element.text and element.tag.rpartition("}")[2] not in ("style", "script"):
+            element.text = _COMPOUND_HYPHEN.sub("-" + _WORD_JOINER, element.text)
+        if element.tail:
+            element.tail = _COMPOUND_HYPHEN.sub("-" + _WORD_JOINER, element.tail)
 
 
 def placed_width_mm(article: Article, theme: Theme, options: PdfOptions) -> float | None:
@@ -225,7 +264,9 @@ def print_stylesheets(
     font_config = shared_font_config()
     blocked_before, warned_before = len(fetcher.sandbox.blocked), len(warnings)
     stylesheets = [
-        weasyprint.CSS(string=_font_faces_css(theme), url_fetcher=fetcher, font_config=font_config)
+        weasyprint.CSS(
+            string=_font_faces_css(theme, fetcher), url_fetcher=fetcher, font_config=font_config
+        )
     ]
     for path in (*theme.stylesheet_layers("base.css"), *theme.stylesheet_layers("print.css")):
         css = _theme_stylesheet(path, fetcher, warnings)
@@ -391,12 +432,29 @@ def _page_css(options: PdfOptions, bleed: float) -> str:
     )
 
 
-def _font_faces_css(theme: Theme) -> str:
+def _font_faces_css(theme: Theme, fetcher: Any) -> str:
+    """@font-face rules for the theme's fonts, as ``print_fonts`` prepares them.
+
+    A font read through the sandbox and given its own line-break hyphen is
+    served from memory; one the sandbox refuses keeps its file URL, so the
+    refusal is reported like any other.
+    """
+    from publisher.render.print_fonts import print_font
+
     rules = []
     for face in theme.fonts:
         family = face.family.replace("\\", "").replace('"', "")
+        url = face.path.as_uri()
+        try:
+            data, media_type = fetcher.sandbox.read_url(url)
+        except SandboxError:
+            data, media_type = b"", ""
+        made = print_font(data) if data else None
+        if made is not None:
+            url = memory_url(f"font-{hashlib.sha256(made).hexdigest()[:16]}")
+            fetcher.sandbox.resources[url] = (made, media_type)
         rules.append(
-            f'@font-face {{ font-family: "{family}"; src: url("{face.path.as_uri()}"); '
+            f'@font-face {{ font-family: "{family}"; src: url("{url}"); '
             f"font-weight: {face.weight}; font-style: {face.style}; }}"
         )
     return "\n".join(rules)
@@ -448,6 +506,7 @@ def pdf_finisher(bleed: float, digest: bytes, options: PdfOptions | None = None)
             pdf.catalog["AF"] = type(pdf.catalog["AF"])(reversed(first.values()))
         if options is not None and options.output_profile is not None:
             _default_rgb(pdf)
+        _soft_hyphens(pdf)
         if options is not None and options.variant is not None:
             _no_interpolation(pdf)
         if options is not None and options.variant in ("pdf/a-1a", "pdf/a-1b"):
@@ -468,6 +527,25 @@ def pdf_finisher(bleed: float, digest: bytes, options: PdfOptions | None = None)
             stream.stream = chunks
 
     return finish
+
+
+#: A ToUnicode entry that maps a glyph to U+2010, as WeasyPrint writes them.
+_BREAK_HYPHEN_ENTRY = re.compile(rb"(<[0-9a-fA-F]+> )<2010>")
+
+
+def _soft_hyphens(pdf: Any) -> None:
+    """Make the hyphens line breaking added extract as SOFT HYPHEN (U+00AD).
+
+    ``print_fonts`` draws them (U+2010, WeasyPrint's ``hyphenate-character``)
+    with a glyph of their own; its ToUnicode entry is turned into U+00AD, which
+    text extraction and search treat as a break inside one word. Hyphen-minus
+    keeps its own glyph and extracts as itself.
+    """
+    for obj in pdf.objects:
+        if not isinstance(obj, dict) or obj.get("Type") != "/Font" or "ToUnicode" not in obj:
+            continue
+        cmap = pdf.objects[int(_bytes(obj["ToUnicode"]).split()[0])]
+        cmap.stream = [_BREAK_HYPHEN_ENTRY.sub(rb"\1<00ad>", _bytes(c)) for c in cmap.stream]
 
 
 def _no_interpolation(pdf: Any) -> None:
