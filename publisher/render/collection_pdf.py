@@ -47,6 +47,7 @@ from publisher.render.collection_html import (
 )
 from publisher.render.fetch import allowed_roots, memory_url, sandboxed_url_fetcher
 from publisher.render.html import render_xhtml, utc_timestamp
+from publisher.render.pdf_tags import recording_tags
 from publisher.render.pdf import (
     captured_logs,
     check_variant,
@@ -222,12 +223,13 @@ def write_collection_pdf(
         ),
     ):
         conform_metadata(layout.document, options)
-        data = layout.document.write_pdf(
-            finisher=pdf_finisher(layout.bleed, layout.digest, options),
-            pdf_identifier=layout.pdf_identifier.encode("ascii"),
-            pdf_variant=options.variant,
-            pdf_tags=options.tagged,
-        )
+        with recording_tags() as notes:
+            data = layout.document.write_pdf(
+                finisher=pdf_finisher(layout.bleed, layout.digest, options, notes),
+                pdf_identifier=layout.pdf_identifier.encode("ascii"),
+                pdf_variant=options.variant,
+                pdf_tags=options.tagged,
+            )
     blocked = layout.fetcher.sandbox.blocked
     kept = [m for m in logged if not is_noise(m, blocked)]
     return Rendered(data=bytes(data), warnings=tuple(dict.fromkeys(kept)))

@@ -50,6 +50,7 @@ from publisher.render import Rendered
 from publisher.render.colour import check_profile_for, load_output_profile, profile_css
 from publisher.render.fetch import allowed_roots, memory_url, read_allowed, sandboxed_url_fetcher
 from publisher.render.html import render_xhtml, utc_timestamp
+from publisher.render.pdf_tags import TagNotes, finish_tags, recording_tags
 from publisher.themes import Theme
 
 #: Points per unit, for turning the bleed option into numbers for the PDF boxes.
@@ -140,13 +141,14 @@ def render_pdf(
             pdf_variant=options.variant,
         )
         conform_metadata(document, options)
-        data = document.write_pdf(
-            attachments=_attachments(attachments, build_time),
-            finisher=pdf_finisher(bleed, digest, options),
-            pdf_identifier=digest[:16].hex().encode("ascii"),
-            pdf_variant=options.variant,
-            pdf_tags=options.tagged,
-        )
+        with recording_tags() as tag_notes:
+            data = document.write_pdf(
+                attachments=_attachments(attachments, build_time),
+                finisher=pdf_finisher(bleed, digest, options, tag_notes),
+                pdf_identifier=digest[:16].hex().encode("ascii"),
+                pdf_variant=options.variant,
+                pdf_tags=options.tagged,
+            )
     blocked = fetcher.sandbox.blocked
     warnings[:0] = fetcher.sandbox.warnings
     warnings.extend(m for m in logged if not is_noise(m, blocked))
@@ -485,8 +487,17 @@ def conform_metadata(document: Any, options: PdfOptions) -> None:
         document.metadata.authors = [", ".join(authors)]
 
 
-def pdf_finisher(bleed: float, digest: bytes, options: PdfOptions | None = None) -> Any:
+def pdf_finisher(
+    bleed: float, digest: bytes, options: PdfOptions | None = None, notes: TagNotes | None = None
+) -> Any:
+    """WeasyPrint's finisher: boxes, metadata and conformance fixes on the PDF before writing.
+
+    ``notes`` are what ``pdf_tags.recording_tags`` saw while the tree was built.
+    """
+
     def finish(document: Any, pdf: Any) -> None:
+        if notes is not None:
+            finish_tags(pdf, notes)
         for obj in pdf.objects:
             if isinstance(obj, dict) and obj.get("Type") == "/Page" and "TrimBox" in obj:
                 left, bottom, right, top = (float(v) for v in obj["TrimBox"])
