@@ -47,7 +47,6 @@ from publisher.render.collection_html import (
 )
 from publisher.render.fetch import allowed_roots, memory_url, sandboxed_url_fetcher
 from publisher.render.html import render_xhtml, utc_timestamp
-from publisher.render.pdf_tags import recording_tags
 from publisher.render.pdf import (
     captured_logs,
     check_variant,
@@ -65,6 +64,7 @@ from publisher.render.pdf import (
     to_points,
     weasyprint_errors,
 )
+from publisher.render.pdf_tags import recording_tags
 from publisher.themes import Theme
 
 
