@@ -8,10 +8,12 @@ landmarks (cover, title page, contents, body matter) and the page list; the
 NCX has the same contents for EPUB 2 readers.
 
 Page list. The EPUB's pages are the PDF's of the same build: ``PageMap``
-says on which PDF page each block id first appears, and the title page,
-contents and articles carry the same block ids (``collection_html``). Before
-the block each page begins with, the EPUB gets ``<span epub:type="pagebreak"
-role="doc-pagebreak" id="page-N" aria-label="N"/>``; ``<nav
+says on which PDF page each block id first appears, and where a page begins
+inside a block (a paragraph running on), and the title page, contents and
+articles carry the same block ids (``collection_html``). Where each page
+begins (before a block, or at the same character inside one), the EPUB
+gets ``<span epub:type="pagebreak" role="doc-pagebreak" id="page-N"
+aria-label="N"/>``; ``<nav
 epub:type="page-list">`` lists them, and the package names the PDF edition as
 the ``a11y:pageBreakSource``.
 """
@@ -30,6 +32,7 @@ from publisher.model import Article, Collection
 from publisher.render import Rendered
 from publisher.render.collection_html import (
     PageMap,
+    PageStart,
     article_id,
     body,
     contents_label,
@@ -193,11 +196,12 @@ def _add_page_markers(documents: list[tuple[str, Any]], page_map: PageMap) -> li
         order.extend(ids)
         home.update(dict.fromkeys(ids, number))
     starts = page_starts(order, page_map)
-    grouped: dict[int, dict[str | None, list[int]]] = {}
+    grouped: dict[int, dict[PageStart, list[int]]] = {}
     hrefs: list[str] = []
-    for number, ident in enumerate(starts, start=1):
+    for number, start in enumerate(starts, start=1):
+        ident = start[0]
         where = home[ident] if ident is not None else len(documents) - 1
-        grouped.setdefault(where, {}).setdefault(ident, []).append(number)
+        grouped.setdefault(where, {}).setdefault(start, []).append(number)
         hrefs.append(f"{documents[where][0]}#page-{number}")
     for where, markers in grouped.items():
         insert_page_markers(documents[where][1], markers)
