@@ -121,3 +121,23 @@ def test_page_list_matches_the_pdf_page_text(inputs: list[Path], built: Path) ->
         within += inside
     assert compared > len(inputs)
     assert within, "no page began inside a paragraph: the test proves nothing"
+
+
+def test_arabic_contents_entry_reads_whole_with_its_page_number(built: Path) -> None:
+    """The contents page: an RTL title keeps its spaces, and its leader ends in its page."""
+    arabic = (SEEDS / "ar_maghreb_solar.txt").read_text(encoding="utf-8").splitlines()[0]
+    words = " ".join(arabic.split())
+    pages = [" ".join(NOT_BIDI.sub("", page).split()) for page in pdf_pages(built / "digest.pdf")]
+    contents = next(n for n, page in enumerate(pages) if "Contents" in page)
+    starts = next(n for n, page in enumerate(pages) if n > contents and words in page) + 1
+    lines = [" ".join(NOT_BIDI.sub("", line).split()) for line in pdf_pages_lines(built, contents)]
+    entry = next((line for line in lines if arabic.split()[1] in line), "")
+    assert words in entry, f"the title is broken up: {entry!r}"
+    assert re.fullmatch(rf"{starts} \.{{4,}} {re.escape(words)}", entry), entry
+
+
+NOT_BIDI = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def pdf_pages_lines(built: Path, index: int) -> list[str]:
+    return pdf_pages(built / "digest.pdf")[index].splitlines()
