@@ -52,12 +52,9 @@ from publisher.render.pdf import (
     captured_logs,
     check_variant,
     colour_profiles,
-    conform_metadata,
     is_noise,
-    join_compound_hyphens,
     output_intent_resources,
     page_classes,
-    pdf_finisher,
     placed_width_mm,
     print_stylesheets,
     shared_font_config,
@@ -65,7 +62,9 @@ from publisher.render.pdf import (
     to_points,
     weasyprint_errors,
 )
+from publisher.render.pdf_finish import conform_metadata, pdf_finisher
 from publisher.render.pdf_tags import recording_tags
+from publisher.render.print_hyphens import join_compound_hyphens
 from publisher.themes import Theme
 
 

@@ -1,4 +1,8 @@
-"""Theme fonts as the PDF embeds them: the hyphen that line breaking adds gets a glyph of its own.
+"""Hyphens in print: a source's hyphens stay searchable, line breaking's are soft.
+
+Two parts. ``keep_compound_hyphens``: no line break right after a hyphen-minus
+inside a word. ``print_font``: the theme fonts as the PDF embeds them, where the
+hyphen that line breaking adds gets a glyph of its own.
 
 A PDF's text layer maps each glyph to text (``ToUnicode``), one mapping per
 glyph. The theme's fonts draw hyphen-minus (U+002D) and the hyphen WeasyPrint
@@ -20,14 +24,54 @@ import copy
 import hashlib
 import io
 import os
+import re
 import tempfile
 from pathlib import Path
+from typing import Any
 
 #: The name of the added glyph, and what the cached files depend on besides the font.
 HYPHEN_GLYPH = "hyphen.break"
 _RECIPE = b"publisher print font 1: U+2010 -> copy of the hyphen-minus glyph\n"
 HYPHEN = 0x2D
 BREAK_HYPHEN = 0x2010
+
+
+#: A hyphen-minus inside a word ("Iran-backed"), where a line may not break in print.
+_COMPOUND_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+#: WORD JOINER: no break here, and nothing drawn or extracted.
+_WORD_JOINER = "\u2060"
+
+
+def keep_compound_hyphens(xhtml: str) -> str:
+    """The print XHTML with no line break after a hyphen-minus inside a word.
+
+    Text extractors take a hyphen-minus at the end of a line for hyphenation
+    and drop it (poppler's ``pdftotext`` turns "well-" / "known" into
+    "wellknown"), so a compound broken at its own hyphen could not be found as
+    written. A WORD JOINER after such a hyphen keeps the compound's halves on
+    one line; the halves still hyphenate (with soft hyphens, see ``print_fonts``).
+    Only text is touched, never markup, attributes, styles or scripts.
+
+    >>> made = keep_compound_hyphens('<p xmlns="http://www.w3.org/1999/xhtml" id="a-b">x-y</p>')
+    >>> made.count("\\u2060"), 'id="a-b"' in made
+    (1, True)
+    """
+    from publisher.render.collection_html import parse, serialise
+
+    root = parse(xhtml)
+    join_compound_hyphens(root)
+    return serialise(root)
+
+
+def join_compound_hyphens(root: Any) -> None:
+    """``keep_compound_hyphens`` on a parsed document, in place."""
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue  # comments and processing instructions keep their text
+        if element.text and element.tag.rpartition("}")[2] not in ("style", "script"):
+            element.text = _COMPOUND_HYPHEN.sub("-" + _WORD_JOINER, element.text)
+        if element.tail:
+            element.tail = _COMPOUND_HYPHEN.sub("-" + _WORD_JOINER, element.tail)
 
 
 def print_font(data: bytes) -> bytes | None:
