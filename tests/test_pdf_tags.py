@@ -141,3 +141,25 @@ def test_arabic_reads_in_logical_order_in_the_tree(name: str, built: dict[str, P
     assert any(headline in text for text in actual), actual[:5]
     assert first_words in " ".join(actual)
     assert not any(headline[::-1] in text for text in actual)
+
+
+def test_check_fails_on_running_heads_outside_the_tree(
+    built: dict[str, Path], tmp_path: Path
+) -> None:
+    """WeasyPrint's own tagging (what publisher did before) leaves margin content orphaned."""
+    import json
+
+    import weasyprint
+
+    html = (
+        '<html lang="en"><style>@page { @top-center { content: "Running head" } '
+        "@bottom-center { content: counter(page) } }</style><body><p>Text.</p></body></html>"
+    )
+    raw = tmp_path / "raw.pdf"
+    raw.write_bytes(weasyprint.HTML(string=html).write_pdf(pdf_tags=True))
+    ours = built["english article A5"]
+    done = run_cli("check", raw, ours, "--tagged", "--json")
+    assert done.returncode == 1, done.stdout + done.stderr
+    reports = {Path(r["target"]).name: r for r in json.loads(done.stdout)}
+    assert {p["code"] for p in reports["raw.pdf"]["problems"]} == {"PDF-TAG-ORPHAN"}
+    assert reports[ours.name]["ok"] is True, reports[ours.name]["problems"]

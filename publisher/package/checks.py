@@ -193,6 +193,10 @@ def check_pdf(
         problems += _conformance(path, label, judged_variants(pdf))
         if expect.tagged:
             problems += [Problem(label, m, "PDF-NOT-TAGGED") for m in _untagged(pdf)]
+        # Content marked for the structure tree but hanging outside it: a screen reader
+        # never reaches it. An error when a tagged PDF is asked for, else a warning.
+        level: Severity = "error" if expect.tagged else "warning"
+        problems += [Problem(label, m, "PDF-TAG-ORPHAN", level) for m in _orphans(pdf)]
         if expect.require_source_attachments is not None:
             problems += _attachment_problems(pdf, label, expect.require_source_attachments)
         return tuple(problems)
@@ -452,6 +456,74 @@ def _untagged(pdf: pikepdf.Pdf) -> Iterator[str]:
     mark_info = pdf.Root.get("/MarkInfo")
     if not (isinstance(mark_info, pikepdf.Dictionary) and bool(mark_info.get("/Marked", False))):
         yield "the PDF is not marked as tagged (/MarkInfo /Marked true)"
+
+
+def _orphans(pdf: pikepdf.Pdf) -> Iterator[str]:
+    """Pages whose marked content (MCIDs) belongs to no element reachable in the tree.
+
+    WeasyPrint used to leave running heads and folios like that (marked, with
+    structure elements hanging nowhere) instead of marking them as artifacts.
+    """
+    root = pdf.Root.get("/StructTreeRoot")
+    if not isinstance(root, pikepdf.Dictionary):
+        return
+    reachable = _reachable(root.get("/K"))
+    parents = _number_tree(root.get("/ParentTree"))
+    for number, page in enumerate(pdf.pages, start=1):
+        key = page.obj.get("/StructParents")
+        if key is None:
+            continue
+        refs = parents.get(int(key))
+        try:
+            instructions = pikepdf.parse_content_stream(page)
+        except pikepdf.PdfError:
+            continue  # an unreadable content stream is reported elsewhere
+        orphans = 0
+        for item in instructions:
+            if str(item.operator) != "BDC" or len(item.operands) < 2:
+                continue
+            properties = item.operands[1]
+            if not isinstance(properties, pikepdf.Dictionary) or "/MCID" not in properties:
+                continue
+            mcid = int(properties.MCID)
+            owner = refs[mcid] if isinstance(refs, pikepdf.Array) and mcid < len(refs) else None
+            if not isinstance(owner, pikepdf.Dictionary) or owner.objgen not in reachable:
+                orphans += 1
+        if orphans:
+            yield (
+                f"page {number}: {orphans} marked-content sequence(s) belong to no element of "
+                "the structure tree (mark running heads and folios as artifacts)"
+            )
+
+
+def _reachable(kids: Any) -> set[tuple[int, int]]:
+    """The object numbers of every structure element under ``kids`` (cycles cut)."""
+    found: set[tuple[int, int]] = set()
+    todo = [kids]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, pikepdf.Array):
+            todo.extend(node)
+        elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+            if node.objgen != (0, 0) and node.objgen in found:
+                continue
+            found.add(node.objgen)
+            todo.append(node.get("/K"))
+    return found
+
+
+def _number_tree(tree: Any, depth: int = 0) -> dict[int, Any]:
+    """A number tree (``/Nums`` and ``/Kids``) as a dict."""
+    values: dict[int, Any] = {}
+    if not isinstance(tree, pikepdf.Dictionary) or depth > _MAX_DEPTH:
+        return values
+    nums = tree.get("/Nums")
+    if isinstance(nums, pikepdf.Array):
+        for index in range(0, len(nums) - 1, 2):
+            values[int(nums[index])] = nums[index + 1]
+    for kid in tree.get("/Kids", []) or []:
+        values |= _number_tree(kid, depth + 1)
+    return values
 
 
 def _attachment_problems(pdf: pikepdf.Pdf, label: str, required: dict[str, str]) -> list[Problem]:

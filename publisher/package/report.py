@@ -41,6 +41,7 @@ CODES: dict[str, str] = {
     "PDF-BLEED": "a page's BleedBox is not the TrimBox plus the expected bleed",
     "PDF-VARIANT-CLAIM": "the XMP metadata does not claim the expected PDF variant",
     "PDF-VERAPDF": "veraPDF rejects a PDF/A or PDF/UA claim (one problem per failed rule)",
+    "PDF-TAG-ORPHAN": "marked content belongs to no element of the PDF's structure tree",
     "PDF-NOT-TAGGED": "the PDF has no structure tree or is not marked as tagged",
     "PDF-JAVASCRIPT": "the PDF carries JavaScript",
     "PDF-ATTACHMENT-MISSING": "a source file is not embedded in the PDF",
