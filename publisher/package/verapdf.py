@@ -113,6 +113,11 @@ def validate(jobs: Sequence[tuple[Path, str]]) -> list[Verdict]:
         wanted = flavour(variant)
         if wanted is None:
             raise ValueError(f"veraPDF has no profile for {variant!r}")
+        if "\n" in str(path) or "\r" in str(path):  # the driver reads one file a line
+            raise CheckerUnavailableError(
+                f"veraPDF cannot be handed a file name with a line break: {str(path)!r}.",
+                "Rename the file and check it again.",
+            )
         keyed.append((_digest(path), wanted, path, variant.lower()))
     todo = {(d, f): (p, v) for d, f, p, v in keyed if (d, f) not in _CACHE}
     if todo:
