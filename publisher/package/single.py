@@ -22,7 +22,10 @@ def check_file(path: Path, expect: PdfExpectations) -> Report:
     did not run is never reported as a pass.
     """
     if not path.is_file():
-        raise InputError(f"{path}: no such file.", "Give an EPUB or PDF made by publisher build.")
+        what = (
+            "is not a regular file (a folder, pipe or device)" if path.exists() else "no such file"
+        )
+        raise InputError(f"{path}: {what}.", "Give an EPUB or PDF made by publisher build.")
     suffix = path.suffix.lower()
     if suffix == ".epub":
         return Report(str(path), check_epub(path), ("epubcheck",))
@@ -41,7 +44,8 @@ def judge_ahead(paths: Iterable[Path]) -> None:
     """Have veraPDF judge the claims of every PDF among ``paths`` in one JVM, ahead of
     ``check_file`` (which then finds the verdicts cached). Anything that goes wrong
     here is left for ``check_file`` to report, file by file."""
-    jobs = [(p, v) for p in paths if p.suffix.lower() == ".pdf" for v in _judged(p)]
+    pdfs = [p for p in paths if p.suffix.lower() == ".pdf" and p.is_file()]  # never a pipe
+    jobs = [(p, v) for p in pdfs for v in _judged(p)]
     with contextlib.suppress(PublisherError, OSError, ValueError):
         verapdf.validate(jobs)
 
