@@ -646,8 +646,11 @@ def check(
         str | None, typer.Option(help="Expected claim: pdf/a-3b, pdf/ua-1, pdf/x-4...")
     ] = None,
     tagged: Annotated[bool, typer.Option(help="Require a tagged PDF.")] = False,
+    accessibility: Annotated[
+        bool, typer.Option(help="Also run DAISY Ace on EPUBs (needs Node.js and Ace).")
+    ] = False,
 ) -> None:
-    """Check outputs of build: EPUBCheck for EPUB; fonts, boxes and claims for PDF."""
+    """Check outputs of build: EPUBCheck (and DAISY Ace) for EPUB; fonts, boxes, claims for PDF."""
     from publisher.config import length_mm, page_size_mm
     from publisher.package.checks import PdfExpectations
     from publisher.package.single import check_file
@@ -661,7 +664,10 @@ def check(
         )
 
     expect = _guard(expectations)
-    reports: list[object] = [_guard(lambda f=f: check_file(f, expect)) for f in files]  # type: ignore[misc]
+    reports: list[object] = [
+        _guard(lambda f=f: check_file(f, expect, accessibility=accessibility))  # type: ignore[misc]
+        for f in files
+    ]
     _print_reports(reports, as_json)
 
 
