@@ -257,6 +257,10 @@ def build(
     collection_id: Annotated[
         str | None, typer.Option(help="The collection's identifier (default: derived).")
     ] = None,
+    collection_publisher: Annotated[
+        str | None,
+        typer.Option(help="The collection's publisher (default: its articles' if they agree)."),
+    ] = None,
 ) -> None:
     """Build an EPUB and a print-ready PDF of each article into OUT.
 
@@ -298,7 +302,7 @@ def build(
     paths, options, config = _guard(setup)
     build_time = _guard(build_time_from_env)
     _guard(lambda: _check_setup(config))
-    if collection is not None or collection_date is not None or collection_id is not None:
+    if collection is not None or collection_date or collection_id or collection_publisher:
         _build_collection(
             paths,
             options,
@@ -308,6 +312,7 @@ def build(
             collection_date,
             collection_id,
             identifier,
+            collection_publisher,
         )
         return
     if len(paths) == 1 and executor == "local":
@@ -370,6 +375,7 @@ def _build_collection(
     date: str | None,
     collection_id: str | None,
     article_id: str | None,
+    collection_publisher: str | None = None,
 ) -> None:
     """Build all inputs as one collection; any error is the command's error."""
     from publisher.collection import CollectionOptions, CollectionResult, build_collection
@@ -377,7 +383,10 @@ def _build_collection(
 
     def run() -> CollectionResult:
         if title is None:
-            raise UsageError("--collection-date and --collection-id need --collection TITLE.")
+            raise UsageError(
+                "--collection-date, --collection-id and --collection-publisher need "
+                "--collection TITLE."
+            )
         if not title.strip():
             raise UsageError("--collection needs a title.", 'e.g. --collection "Morning Digest".')
         if article_id is not None:
@@ -388,6 +397,7 @@ def _build_collection(
             title=title,
             date=check_date(date, "--collection-date", UsageError) if date else None,
             identifier=collection_id,
+            publisher=collection_publisher.strip() if collection_publisher else None,
         )
         return build_collection(paths, options, chosen, config, build_time)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import run_cli
-from conftest import SEED, SEEDS
+from conftest import SEEDS
 
 from publisher.package.ace import AceReport, run_ace
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -103,7 +104,7 @@ def render_epub(
     book.add_item(epub.EpubNcx())
     direction = "rtl" if is_rtl(article.language) else None
     book.add_item(epub.EpubNav(title="Contents", direction=direction))
-    _add_metadata(book, article, has_alt_image=image_item is not None and bool(article.caption))
+    _add_metadata(book, article, has_photo=image_item is not None)
     # EPUB 2 readers find the cover through this; EPUB 3 through properties="cover-image".
     book.add_metadata(None, "meta", "", {"name": "cover", "content": cover_image.id})
     return Rendered(data=write_book(book, build_time), warnings=tuple(warnings))
@@ -138,7 +139,18 @@ def _fallback_identifier(article: Article) -> str:
     return f"urn:uuid:{uuid.UUID(bytes=digest[:16], version=4)}"
 
 
-def _add_metadata(book: Any, article: Article, *, has_alt_image: bool) -> None:
+def photo_rights(credit: str) -> str:
+    """``dc:rights`` for a photo credit: labelled once, whether or not the credit has a label.
+
+    >>> photo_rights("AFP File Photo"), photo_rights("Photo: AP"), photo_rights("Image by J. Doe")
+    ('Photo: AFP File Photo', 'Photo: AP', 'Image by J. Doe')
+    """
+    if re.match(r"(?:photo(?:graph)?s?|images?|pictures?|credits?)\b", credit, re.IGNORECASE):
+        return credit
+    return f"Photo: {credit}"
+
+
+def _add_metadata(book: Any, article: Article, *, has_photo: bool) -> None:
     meta = article.metadata
     for number, author in enumerate(meta.authors, start=1):
         book.add_author(author, uid=f"creator{number}")
@@ -150,7 +162,8 @@ def _add_metadata(book: Any, article: Article, *, has_alt_image: bool) -> None:
         book.add_metadata("DC", "source", meta.source)
     if summary := description(article):
         book.add_metadata("DC", "description", summary)
-    rights = meta.rights or (f"Photo: {article.credit}" if article.credit else None)
+    # A photo credit is the rights of a photo the EPUB holds; without the photo it names nothing.
+    rights = meta.rights or (photo_rights(article.credit) if has_photo and article.credit else None)
     if rights:
         book.add_metadata("DC", "rights", rights)
     if meta.section:
@@ -161,13 +174,11 @@ def _add_metadata(book: Any, article: Article, *, has_alt_image: bool) -> None:
         book.add_metadata(None, "meta", value, {"property": prop})
 
     declare("schema:accessMode", "textual")
-    if article.image is not None and book.get_item_with_id("photo") is not None:
+    if has_photo:
         declare("schema:accessMode", "visual")
     declare("schema:accessModeSufficient", "textual")
     features = ["structuralNavigation", "tableOfContents", "readingOrder"]
     features.append("displayTransformability")
-    if has_alt_image:
-        features.append("alternativeText")
     for feature in features:
         declare("schema:accessibilityFeature", feature)
     declare("schema:accessibilityHazard", "none")
@@ -175,9 +186,9 @@ def _add_metadata(book: Any, article: Article, *, has_alt_image: bool) -> None:
         "This publication is a single news article with a headline, a byline and "
         "paragraphs in reading order, a table of contents and landmarks; "
         + (
-            "its photo has a text alternative taken from the caption, which is also printed "
-            "below it; "
-            if has_alt_image
+            "its photo is described by the caption printed below it (the image's own text "
+            "alternative is empty, so the caption is not read twice); "
+            if has_photo and article.caption
             else ""
         )
         + "it has no hazards and its text can be restyled by the reader."

@@ -220,8 +220,10 @@ class _Writer(epub.EpubWriter):  # type: ignore[misc]
         if self.book.language:
             ncx.set(_XML_LANG, self.book.language)
         depth = max(
-            (len(point.xpath("ancestor-or-self::n:navPoint", namespaces=ns))
-             for point in ncx.iterfind(".//n:navPoint", ns)),
+            (
+                len(point.xpath("ancestor-or-self::n:navPoint", namespaces=ns))
+                for point in ncx.iterfind(".//n:navPoint", ns)
+            ),
             default=1,
         )
         for meta in ncx.iterfind("n:head/n:meta[@name='dtb:depth']", ns):
