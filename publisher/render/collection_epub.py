@@ -49,6 +49,7 @@ from publisher.render.epub_parts import (
     CERTIFIED_BY,
     CONFORMS_TO,
     COVER_HREF,
+    add_fonts,
     add_stylesheets,
     cover_item,
     cover_page,
@@ -145,6 +146,7 @@ def render_collection_epub(
     book.add_item(nav)
     book.toc = _ncx_toc(collection, hrefs)
     book.add_item(epub.EpubNcx())
+    add_fonts(book, theme, warnings)
     _add_metadata(book, collection, page_source, photos=photos)
     book.add_metadata(None, "meta", "", {"name": "cover", "content": cover_image.id})
     return Rendered(data=write_book(book, build_time), warnings=tuple(warnings))

@@ -76,6 +76,43 @@ def add_stylesheets(book: Any, theme: Theme, roots: tuple[Path, ...], warnings: 
         book.add_item(epub.EpubItem(uid=uid, file_name=href, media_type="text/css", content=css))
 
 
+def add_fonts(
+    book: Any, theme: Theme, warnings: list[str], *, labels: tuple[str, ...] = ()
+) -> None:
+    """Embed the theme's fonts, subsetted to the book's characters (``epub_fonts``).
+
+    Call it once every document is in ``book``: their text (and ``labels``,
+    text ebooklib writes itself, such as the nav's heading) decides which
+    characters the subsets keep. The ``@font-face`` rules go first in the
+    first stylesheet (``css/base.css``).
+    """
+    from lxml import etree  # type: ignore[import-untyped,unused-ignore]
+
+    from publisher.render.epub_fonts import embedded_fonts
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    texts = [book.title, *labels]
+    stylesheets = []
+    for item in book.get_items():
+        if item.media_type == "application/xhtml+xml" and item.content:
+            texts.append("".join(etree.fromstring(item.content, parser).itertext()))
+        elif item.media_type == "text/css":
+            stylesheets.append(item)
+    css = "\n".join(item.content.decode("utf-8", "replace") for item in stylesheets)
+    fonts = embedded_fonts(theme, texts, css)
+    warnings.extend(fonts.warnings)
+    for file in fonts.files:
+        uid = re.sub(r"[^A-Za-z0-9]+", "-", file.file_name).strip("-")
+        book.add_item(
+            epub.EpubItem(
+                uid=uid, file_name=file.file_name, media_type=file.media_type, content=file.content
+            )
+        )
+    first = next((item for item in stylesheets if item.file_name == EPUB_STYLESHEETS[0]), None)
+    if fonts.css and first is not None:
+        first.content = fonts.css.encode("utf-8") + b"\n" + first.content
+
+
 def photo_item(
     image: Image | None, uid: str, roots: tuple[Path, ...], warnings: list[str], label: str = ""
 ) -> Any:
