@@ -308,7 +308,12 @@ def fit_text(
 
         lines = wrap(text, measure, width, hyphenate)
         line_height = round(size * 1.12)
-        if len(lines) * line_height <= height or size <= _MIN_HEADLINE:
+        # Without hyphenation rules for the language (pyphen has none for Turkish), a word
+        # of a script that hyphenates is never broken: the size shrinks until it fits.
+        whole = hyphenate is not None or not any(
+            measure(word) > width for word in text.split() if _hyphenating_script(word)
+        )
+        if (len(lines) * line_height <= height and whole) or size <= _MIN_HEADLINE:
             break
         size = max(_MIN_HEADLINE, int(size * 0.94))
     keep = max(1, height // line_height)
@@ -343,6 +348,21 @@ def hyphenation(language: str) -> Hyphenator | None:
         return None
     dictionary = pyphen.Pyphen(lang=found)
     return lambda word: list(dictionary.positions(word))
+
+
+def _hyphenating_script(word: str) -> bool:
+    """Whether ``word`` is written in a script whose words break with a hyphen.
+
+    >>> _hyphenating_script("renklendirdi"), _hyphenating_script("Москва")
+    (True, True)
+    >>> _hyphenating_script("محطة"), _hyphenating_script("東京都")
+    (False, False)
+    """
+    return any(
+        unicodedata.name(char, "").startswith(("LATIN", "GREEK", "CYRILLIC", "ARMENIAN"))
+        for char in word
+        if char.isalpha()
+    )
 
 
 def _break_word(

@@ -105,7 +105,7 @@ def render_epub(
     book.add_item(epub.EpubNcx())
     direction = "rtl" if is_rtl(article.language) else None
     book.add_item(epub.EpubNav(title="Contents", direction=direction))
-    add_fonts(book, theme, warnings, labels=("Contents",))
+    add_fonts(book, theme, warnings, labels=("Contents", "Landmarks"))
     _add_metadata(book, article, has_photo=image_item is not None)
     # EPUB 2 readers find the cover through this; EPUB 3 through properties="cover-image".
     book.add_metadata(None, "meta", "", {"name": "cover", "content": cover_image.id})

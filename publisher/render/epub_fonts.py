@@ -162,7 +162,10 @@ def _licence(font: Path) -> Path | None:
 
 @lru_cache(maxsize=128)
 def _subset(path: Path, characters: str, roots: tuple[Path, ...]) -> bytes | None:
-    """The font at ``path`` cut down to ``characters``; None when it has none of them.
+    """The font at ``path`` cut down to ``characters``; None when it has none of their letters.
+
+    Letters decide: the Arabic face also draws digits and stops, which a Latin
+    book takes from its Latin faces, first in the CSS's font lists.
 
     Cached: subsetting a face takes a few tenths of a second, and a batch or a
     test renders the same article in the same process again.
@@ -173,8 +176,7 @@ def _subset(path: Path, characters: str, roots: tuple[Path, ...]) -> bytes | Non
     data = read_allowed(path, roots)
     with TTFont(io.BytesIO(data), lazy=True) as font:
         cmap = font.getBestCmap() or {}
-        wanted = [char for char in characters if ord(char) in cmap and not char.isspace()]
-        if not wanted:
+        if not any(char.isalpha() and ord(char) in cmap for char in characters):
             return None
         options = subset.Options()
         options.hinting = False  # reading systems hint themselves; hints are most of the size
