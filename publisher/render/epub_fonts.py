@@ -9,7 +9,7 @@ and that has a glyph for at least one character of the book, is embedded:
 - subsetted with fontTools (which WeasyPrint uses for the PDF) to the
   characters of the book's documents, with the layout features a reading
   system needs to set them (kerning, ligatures, Arabic joining);
-- as ``fonts/<file name>`` with ``@font-face`` rules put first in
+- as ``fonts/<file name>`` with ``@font-face`` rules at the end of
   ``css/base.css``;
 - with the licence file found beside the font (``OFL.txt``, ``LICENSE.txt``...)
   as ``fonts/<family>-<licence file>``; a face without one is not embedded,

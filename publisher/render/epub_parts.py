@@ -83,8 +83,8 @@ def add_fonts(
 
     Call it once every document is in ``book``: their text (and ``labels``,
     text ebooklib writes itself, such as the nav's heading) decides which
-    characters the subsets keep. The ``@font-face`` rules go first in the
-    first stylesheet (``css/base.css``).
+    characters the subsets keep. The ``@font-face`` rules go at the end of
+    the first stylesheet (``css/base.css``).
     """
     from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 
@@ -110,7 +110,8 @@ def add_fonts(
         )
     first = next((item for item in stylesheets if item.file_name == EPUB_STYLESHEETS[0]), None)
     if fonts.css and first is not None:
-        first.content = fonts.css.encode("utf-8") + b"\n" + first.content
+        # Appended: @font-face may come anywhere, and the theme's own CSS stays first, as written.
+        first.content = first.content.rstrip(b"\n") + b"\n\n" + fonts.css.encode("utf-8")
 
 
 def photo_item(
