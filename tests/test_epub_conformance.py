@@ -368,3 +368,14 @@ def test_german_cover_hyphenates_linienverkehr() -> None:
     headline = "Hamburg testet selbstfahrende Busse im Linienverkehr"
     lines = fit_text(headline, font, 1360, 1660, 260, language="de")[1]
     assert "Linienver-" in lines and "kehr" in lines and "Linienverke" not in lines
+
+
+def test_the_nav_heading_is_in_the_books_language(epubs: dict[str, Path]) -> None:
+    from publisher.render.collection_html import contents_label
+
+    for name, path in epubs.items():
+        language = opf(path).findtext(".//dc:language", namespaces=NS)
+        nav = etree.fromstring(read(path, "EPUB/nav.xhtml"))
+        heading = nav.find(".//x:nav[@role='doc-toc']/*", NS)
+        assert heading is not None and heading.text == contents_label(language), name
+    assert contents_label("tr") == "İçindekiler"

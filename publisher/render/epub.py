@@ -12,6 +12,7 @@ from ebooklib import epub
 
 from publisher.model import Article
 from publisher.render import Rendered
+from publisher.render.collection_html import contents_label
 from publisher.render.epub_parts import (
     CERTIFIED_BY,
     CONFORMS_TO,
@@ -104,8 +105,10 @@ def render_epub(
     book.spine = [cover_xhtml, document]
     book.add_item(epub.EpubNcx())
     direction = "rtl" if is_rtl(article.language) else None
-    book.add_item(epub.EpubNav(title="Contents", direction=direction))
-    add_fonts(book, theme, warnings, labels=("Contents", "Landmarks"))
+    # The nav's heading is in the book's language, as the rest of the nav (WCAG 3.1.2).
+    label = contents_label(article.language)
+    book.add_item(epub.EpubNav(title=label, direction=direction))
+    add_fonts(book, theme, warnings, labels=(label, "Landmarks"))
     _add_metadata(book, article, has_photo=image_item is not None)
     # EPUB 2 readers find the cover through this; EPUB 3 through properties="cover-image".
     book.add_metadata(None, "meta", "", {"name": "cover", "content": cover_image.id})
