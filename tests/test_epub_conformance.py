@@ -379,3 +379,20 @@ def test_the_nav_heading_is_in_the_books_language(epubs: dict[str, Path]) -> Non
         heading = nav.find(".//x:nav[@role='doc-toc']/*", NS)
         assert heading is not None and heading.text == contents_label(language), name
     assert contents_label("tr") == "İçindekiler"
+
+
+def test_font_subsets_do_not_depend_on_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Dask worker has no SOURCE_DATE_EPOCH: its subsets must equal a local build's."""
+    from publisher.render import epub_fonts
+
+    theme = load_theme(None)
+    css = 'p { font-family: "Source Sans Pro"; }'
+    made = []
+    for epoch in ("1706140800", None):
+        if epoch is None:
+            monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        else:
+            monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        epub_fonts._subset.cache_clear()
+        made.append(epub_fonts.embedded_fonts(theme, ["Harbour cranes"], css).files)
+    assert made[0] == made[1] and len(made[0]) == 5  # four faces and their licence

@@ -174,13 +174,15 @@ def _subset(path: Path, characters: str, roots: tuple[Path, ...]) -> bytes | Non
     from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     data = read_allowed(path, roots)
-    with TTFont(io.BytesIO(data), lazy=True) as font:
+    # recalcTimestamp=False: the subset keeps the font's own date, not the time it was cut
+    # (or SOURCE_DATE_EPOCH, which a Dask worker may not have), so equal inputs give equal bytes.
+    with TTFont(io.BytesIO(data), lazy=True, recalcTimestamp=False) as font:
         cmap = font.getBestCmap() or {}
         if not any(char.isalpha() and ord(char) in cmap for char in characters):
             return None
         options = subset.Options()
         options.hinting = False  # reading systems hint themselves; hints are most of the size
-        options.recalc_timestamp = False  # the same input gives the same bytes
+        options.recalc_timestamp = False
         subsetter = subset.Subsetter(options)
         subsetter.populate(text=characters)
         subsetter.subset(font)
