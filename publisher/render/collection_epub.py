@@ -22,7 +22,6 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 from ebooklib import epub
 
@@ -53,8 +52,10 @@ from publisher.render.epub_parts import (
     add_stylesheets,
     cover_item,
     cover_page,
+    escape,
     new_book,
     photo_item,
+    quoteattr,
     write_book,
 )
 from publisher.render.html import EPUB_STYLESHEETS, iso_date, render_xhtml
