@@ -36,6 +36,8 @@ CODES: dict[str, str] = {
     "EPUB-ERROR": "EPUBCheck reported an error or a fatal error",
     "EPUB-WARNING": "EPUBCheck reported a warning",
     "EPUB-CHECK-FAILED": "EPUBCheck could not run to completion",
+    "EPUB-ACCESSIBILITY": "DAISY Ace reported an accessibility violation (any impact)",
+    "EPUB-ACE-FAILED": "DAISY Ace could not run to completion",
     "PDF-UNREADABLE": "the PDF cannot be opened or parsed",
     "PDF-ENCRYPTED": "the PDF is encrypted",
     "PDF-FONT-NOT-EMBEDDED": "a font is used but not embedded",

@@ -14,8 +14,11 @@ from publisher.package.checks import PdfExpectations, check_epub, check_pdf, jud
 from publisher.package.report import Report
 
 
-def check_file(path: Path, expect: PdfExpectations) -> Report:
+def check_file(path: Path, expect: PdfExpectations, *, accessibility: bool = False) -> Report:
     """Check one EPUB (EPUBCheck) or PDF (fonts, boxes, claims) and report every problem.
+
+    With ``accessibility``, an EPUB is also checked by DAISY Ace (``package.ace``);
+    CheckerUnavailableError when Node, Ace or Chromium is missing.
 
     Raises InputError for a missing file or a format it cannot check, and
     CheckerUnavailableError when EPUBCheck cannot run (no Java): a check that
@@ -28,7 +31,12 @@ def check_file(path: Path, expect: PdfExpectations) -> Report:
         raise InputError(f"{path}: {what}.", "Give an EPUB or PDF made by publisher build.")
     suffix = path.suffix.lower()
     if suffix == ".epub":
-        return Report(str(path), check_epub(path), ("epubcheck",))
+        if not accessibility:
+            return Report(str(path), check_epub(path), ("epubcheck",))
+        from publisher.package.ace import check_accessibility
+
+        found = check_epub(path) + check_accessibility(path)
+        return Report(str(path), found, ("epubcheck", "ace"))
     if suffix == ".pdf":
         checks = ["pdf-structure", "fonts-embedded", "no-javascript", "not-encrypted"]
         checks += [name for name, wanted in _asked(expect) if wanted]
