@@ -51,6 +51,8 @@ Examples:
   publisher check out/story.epub out/story.pdf              # EPUBCheck and PDF checks
 
   publisher preview story.txt --pages 1-2 -o preview       # PNG pictures of pages and cover
+
+  publisher serve --watch articles/                          # HTTP API and live preview page
 """
 
 app = typer.Typer(
@@ -267,6 +269,10 @@ def build(
     collection_id: Annotated[
         str | None, typer.Option(help="The collection's identifier (default: derived).")
     ] = None,
+    collection_publisher: Annotated[
+        str | None,
+        typer.Option(help="The collection's publisher (default: its articles' if they agree)."),
+    ] = None,
 ) -> None:
     """Build an EPUB and a print-ready PDF of each article into OUT.
 
@@ -308,7 +314,7 @@ def build(
     paths, options, config = _guard(setup)
     build_time = _guard(build_time_from_env)
     _guard(lambda: _check_setup(config))
-    if collection is not None or collection_date is not None or collection_id is not None:
+    if collection is not None or collection_date or collection_id or collection_publisher:
         _build_collection(
             paths,
             options,
@@ -318,6 +324,7 @@ def build(
             collection_date,
             collection_id,
             identifier,
+            collection_publisher,
         )
         return
     if len(paths) == 1 and executor == "local":
@@ -382,6 +389,7 @@ def _build_collection(
     date: str | None,
     collection_id: str | None,
     article_id: str | None,
+    collection_publisher: str | None = None,
 ) -> None:
     """Build all inputs as one collection; any error is the command's error."""
     from publisher.collection import CollectionOptions, CollectionResult, build_collection
@@ -389,7 +397,10 @@ def _build_collection(
 
     def run() -> CollectionResult:
         if title is None:
-            raise UsageError("--collection-date and --collection-id need --collection TITLE.")
+            raise UsageError(
+                "--collection-date, --collection-id and --collection-publisher need "
+                "--collection TITLE."
+            )
         if not title.strip():
             raise UsageError("--collection needs a title.", 'e.g. --collection "Morning Digest".')
         if article_id is not None:
@@ -400,6 +411,7 @@ def _build_collection(
             title=title,
             date=check_date(date, "--collection-date", UsageError) if date else None,
             identifier=collection_id,
+            publisher=collection_publisher.strip() if collection_publisher else None,
         )
         return build_collection(paths, options, chosen, config, build_time)
 
@@ -670,11 +682,14 @@ def check(
         str | None, typer.Option(help="Expected claim: pdf/a-3b, pdf/ua-1, pdf/x-4...")
     ] = None,
     tagged: Annotated[bool, typer.Option(help="Require a tagged PDF.")] = False,
+    accessibility: Annotated[
+        bool, typer.Option(help="Also run DAISY Ace on EPUBs (needs Node.js and Ace).")
+    ] = False,
 ) -> None:
-    """Check outputs of build: EPUBCheck for EPUB; fonts, boxes and claims for PDF."""
+    """Check outputs of build: EPUBCheck (and DAISY Ace) for EPUB; fonts, boxes, veraPDF for PDF."""
     from publisher.config import length_mm, page_size_mm
     from publisher.package.checks import PdfExpectations
-    from publisher.package.single import check_file
+    from publisher.package.single import check_file, judge_ahead
 
     def expectations() -> PdfExpectations:
         return PdfExpectations(
@@ -685,7 +700,11 @@ def check(
         )
 
     expect = _guard(expectations)
-    reports: list[object] = [_guard(lambda f=f: check_file(f, expect)) for f in files]  # type: ignore[misc]
+    judge_ahead(files)  # veraPDF: every file in one JVM
+    reports: list[object] = [
+        _guard(lambda f=f: check_file(f, expect, accessibility=accessibility))  # type: ignore[misc]
+        for f in files
+    ]
     _print_reports(reports, as_json)
 
 
@@ -742,6 +761,63 @@ def preview(
 
     for written in _guard(run):
         print(written)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The port to listen on.")] = 8000,
+    watch: Annotated[
+        Path | None, typer.Option(help="A folder of articles for the live preview page.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Warm worker processes (default: CPUs, at most 4).")
+    ] = None,
+    max_queue: Annotated[
+        int, typer.Option(help="Requests that may wait for a worker; then 503.")
+    ] = 16,
+    max_request_mb: Annotated[float, typer.Option(help="Largest request body, in MB.")] = 20.0,
+    max_pages: Annotated[int, typer.Option(help="Most pages a PDF may have.")] = 100,
+    timeout: Annotated[float, typer.Option(help="Seconds one build may take.")] = 60.0,
+    max_jobs_per_worker: Annotated[
+        int, typer.Option(help="Replace a worker after this many builds (0: never).")
+    ] = 1000,
+) -> None:
+    """Serve the HTTP API (POST /v1/build, /v1/archive, /v1/normalise) and a live preview page.
+
+    Docs at /docs, the OpenAPI schema at /openapi.json, health at /healthz.
+    """
+    from publisher.serve import ServeConfig
+
+    def setup() -> ServeConfig:
+        if watch is not None and not watch.is_dir():
+            raise UsageError(f"--watch {watch}: not a folder.", "Give a folder of articles.")
+        for name, value in (("--max-queue", max_queue), ("--max-pages", max_pages)):
+            if value < (0 if name == "--max-queue" else 1):
+                raise UsageError(f"{name} {value} is too small.")
+        if (workers is not None and workers < 1) or timeout <= 0 or max_request_mb <= 0:
+            raise UsageError("--workers, --timeout and --max-request-mb must be positive.")
+        config = ServeConfig(
+            host=host,
+            port=port,
+            max_queue=max_queue,
+            max_request_bytes=int(max_request_mb * 1024 * 1024),
+            max_pages=max_pages,
+            timeout=timeout,
+            max_jobs_per_worker=max(0, max_jobs_per_worker),
+            watch=watch,
+        )
+        return config if workers is None else replace(config, workers=workers)
+
+    config = _guard(setup)
+
+    def ready(url: str) -> None:
+        watching = f", watching {config.watch}" if config.watch else ""
+        _err(f"serving on {url} with {config.workers} workers{watching}; Ctrl+C stops")
+
+    from publisher.serve.run import run_server
+
+    _guard(lambda: run_server(config, ready))
 
 
 theme_app = typer.Typer(

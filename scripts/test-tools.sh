@@ -21,6 +21,7 @@ DEBIAN_TOOLS=(
   "npm npm"                         # installs DAISY Ace into .tools/
   "setpriv util-linux"              # drops root to test read-only files (root ignores modes)
   "fc-list fontconfig"              # fc-match finds installed faces for scripts a theme lacks
+  "curl curl"                       # the README's examples of publisher serve's API
 )
 # Files (not commands) some tests need from Debian.
 DEBIAN_FILES=(
