@@ -50,6 +50,8 @@ __all__ = [
 MAX_CALL_DEPTH = 64
 #: The largest sequence ``*`` may build, and the largest exponent ``**`` may use.
 MAX_PRODUCT = 1_000_000
+#: The largest number ``**`` may build, in bits (some 300,000 digits).
+MAX_POWER_BITS = 1_000_000
 _XHTML_NAMESPACES = 'xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"'
 
 
@@ -128,8 +130,10 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
     def call_binop(
         self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
     ) -> Any:
-        if operator == "**" and _number(right) and abs(right) > MAX_PRODUCT:
-            raise SecurityError(f"the exponent {right} is too large")
+        if operator == "**" and _number(left) and _number(right):
+            bits = max(int(abs(left)).bit_length(), 1) * abs(right)
+            if abs(right) > MAX_PRODUCT or (abs(left) > 1 and bits > MAX_POWER_BITS):
+                raise SecurityError(f"the power {left} ** {right} is too large")
         if operator == "*":
             for sequence, count in ((left, right), (right, left)):
                 if _sized(sequence) and _number(count) and len(sequence) * count > MAX_PRODUCT:
@@ -165,26 +169,39 @@ def render_checked(
             f"The theme has no template '{error.name}'.",
             "Add it to your theme's templates/ folder or restore the default theme.",
         ) from error
-    except jinja2.UndefinedError as error:
-        raise ThemeError(
-            f"The template '{name}' uses an unknown value: {error.message}.", values_hint
-        ) from error
-    except SecurityError as error:
-        raise ThemeError(
-            f"The template '{name}' was stopped by the sandbox: {error}.", fix
-        ) from error
-    except jinja2.TemplateError as error:
-        raise ThemeError(f"The template '{name}' failed: {error}.", fix) from error
-    except RecursionError as error:
-        raise ThemeError(
-            f"The template '{name}' recurses without end (it includes or calls itself).", fix
-        ) from error
     except Exception as error:  # a template is code: any failure of it is the theme's
-        raise ThemeError(
-            f"The template '{name}' failed: {type(error).__name__}: {error}.", fix
-        ) from error
+        where = _failing_template(error, name)
+        detail = str(getattr(error, "message", None) or error).strip().rstrip(".")
+        if isinstance(error, jinja2.UndefinedError):
+            unknown = f"The template {where} uses an unknown value: {detail}."
+            raise ThemeError(unknown, values_hint) from error
+        if isinstance(error, SecurityError):
+            message = f"The template {where} was stopped by the sandbox: {detail}."
+        elif isinstance(error, RecursionError):
+            message = f"The template {where} recurses without end (it includes or calls itself)."
+        elif isinstance(error, jinja2.TemplateError):
+            message = f"The template {where} failed: {detail}."
+        else:
+            message = f"The template {where} failed: {type(error).__name__}: {detail}."
+        raise ThemeError(message, fix) from error
     check_xhtml(text, name)
     return text
+
+
+def _failing_template(error: BaseException, name: str) -> str:
+    """Where a template failed: "'body.xhtml' (line 12)", from Jinja's rewritten traceback.
+
+    Jinja rewrites a render's traceback so its frames name the template file and
+    line; the innermost such frame is where the template went wrong.
+    """
+    where, line = name, None
+    tb = error.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not filename.endswith(".py") and not filename.startswith("<"):
+            where, line = Path(filename).name, tb.tb_lineno
+        tb = tb.tb_next
+    return f"'{where}'" + (f" (line {line})" if line else "")
 
 
 def check_xhtml(text: str, name: str) -> None:
