@@ -12,8 +12,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from publisher.config import BuildConfig
-from publisher.errors import OutputError, UsageError
+from publisher.config import BuildConfig, parse_source_date_epoch
+from publisher.errors import OutputError
 from publisher.model import Article, Metadata
 from publisher.outputs import write_atomic
 
@@ -46,13 +46,7 @@ def build_time_from_env(environ: dict[str, str] | None = None) -> dt.datetime:
     epoch = env.get("SOURCE_DATE_EPOCH")
     if epoch is None or epoch == "":
         return dt.datetime.now(dt.UTC).replace(microsecond=0)
-    try:
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    except (ValueError, OverflowError, OSError):
-        raise UsageError(
-            f"SOURCE_DATE_EPOCH='{epoch}' is not a Unix timestamp.",
-            "Set it to whole seconds since 1970, e.g. $(git log -1 --format=%ct).",
-        ) from None
+    return parse_source_date_epoch(epoch)
 
 
 def load_article(path: Path, options: InputOptions, formats: tuple[str, ...] = ()) -> Article:

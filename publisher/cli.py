@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 import typer
 
 from publisher import __version__
-from publisher.config import FORMATS, BuildConfig, PdfOptions, parse_length, parse_marks
+from publisher.config import (
+    FORMATS,
+    BuildConfig,
+    PdfOptions,
+    parse_bleed,
+    parse_jobs,
+    parse_length,
+    parse_marks,
+)
 from publisher.config import parse_page_size as _parse_page_size
 from publisher.errors import PublisherError, UsageError
 from publisher.model import Metadata
@@ -162,7 +170,7 @@ def _overrides(
     source: str | None,
     identifier: str | None,
 ) -> Metadata:
-    from publisher.readers.values import check_date, check_language
+    from publisher.readers.values import check_date, check_identifier, check_language
 
     return Metadata(
         authors=tuple(a.strip() for a in authors or [] if a.strip()),
@@ -170,7 +178,7 @@ def _overrides(
         publisher=publisher,
         source=source,
         language=check_language(lang, "--lang", UsageError) if lang else None,
-        identifier=identifier,
+        identifier=None if identifier is None else check_identifier(identifier, "--id", UsageError),
     )
 
 
@@ -183,7 +191,7 @@ def _pdf_options(
 ) -> PdfOptions:
     return PdfOptions(
         page_size=_parse_page_size(page_size),
-        bleed=parse_length(bleed) if bleed else None,
+        bleed=parse_bleed(bleed) if bleed else None,
         marks=parse_marks(marks),
         variant=variant.lower() if variant else None,
         output_profile=output_profile,
@@ -269,6 +277,7 @@ def build(
     in OUT/report.jsonl, and the exit code is 1 if any failed.
     """
     from publisher.build import InputOptions, build_time_from_env
+    from publisher.files import COVER, PROFILE, check_file
 
     def setup() -> tuple[list[Path], InputOptions, BuildConfig]:
         paths = expand_inputs(inputs)
@@ -278,8 +287,13 @@ def build(
             raise UsageError("--image applies to one article only.", "Give one input with it.")
         if cover is not None and len(paths) > 1 and collection is None:
             raise UsageError("--cover applies to one article only.", "Give one input with it.")
-        if cover is not None and not cover.is_file():
-            raise UsageError(f"--cover {cover}: no such file.", "Give a JPEG or PNG picture.")
+        # Named files: regular files of sane size, checked before anything is read.
+        if cover is not None:
+            check_file(cover, COVER)
+        if output_profile is not None:
+            check_file(output_profile, PROFILE)
+        if jobs is not None:
+            parse_jobs(jobs)
         chosen = tuple(dict.fromkeys(f.value for f in formats)) if formats else FORMATS
         config = BuildConfig(
             out_dir=out,

@@ -25,7 +25,7 @@ from typing import Any
 from publisher.errors import InputError
 from publisher.files import SIDECAR, read_file
 from publisher.model import Metadata
-from publisher.readers.values import check_date, check_language
+from publisher.readers.values import check_date, check_identifier, check_language
 
 _KEYS = ("authors", "date", "publisher", "source", "section", "language", "identifier", "rights")
 _ALIASES = {"author": "authors", "lang": "language", "id": "identifier", "url": "source"}
@@ -93,4 +93,6 @@ def _value(name: str, value: Any, where: str) -> Any:
         raise InputError(f"{where}: '{name}' must be text.")
     if name == "language":
         return check_language(value, where)
+    if name == "identifier" and value.strip():
+        return check_identifier(value, where)
     return value.strip() or None
