@@ -287,53 +287,148 @@ def fit_text(
     size (24 px) would lines be dropped, and the last kept line ends with "…".
     A ``direction`` ("ltr" or "rtl", the base direction) means the text is
     shaped (libraqm) and measured as shaped; None means Pillow's basic layout.
+
+    Bounded whatever the text: the sizes tried are ``_sizes(largest)`` (each
+    6% below the last) searched by bisection, about six wraps instead of
+    some forty; each wrap stops once the box is full and breaks an unbreakable
+    word in linear time (``wrap``).
     """
     text = " ".join(text.split())
-    size = largest
-    while True:
-        font = _font(font_data, size, direction is not None)
+    sizes = _sizes(largest)
+    tried: dict[int, tuple[FreeTypeFont, list[str], int]] = {}
 
-        def measure(line: str, font: FreeTypeFont = font) -> float:
-            return font.getlength(line, direction=direction)
+    def attempt(size: int) -> tuple[FreeTypeFont, list[str], int]:
+        if size not in tried:
+            font = _font(font_data, size, direction is not None)
 
-        lines = wrap(text, measure, width)
-        line_height = round(size * 1.12)
-        if len(lines) * line_height <= height or size <= _MIN_HEADLINE:
-            break
-        size = max(_MIN_HEADLINE, int(size * 0.94))
+            def measure(line: str, font: FreeTypeFont = font) -> float:
+                return font.getlength(line, direction=direction)
+
+            line_height = round(size * 1.12)
+            # One line more than fits is enough to know it does not fit.
+            lines = wrap(text, measure, width, max_lines=max(1, height // line_height) + 1)
+            tried[size] = (font, lines, line_height)
+        return tried[size]
+
+    def fits(size: int) -> bool:
+        _, lines, line_height = attempt(size)
+        return len(lines) * line_height <= height
+
+    # The first size that fits; the smallest is taken whether or not it fits.
+    low, high = 0, len(sizes) - 1
+    while low < high:
+        middle = (low + high) // 2
+        if fits(sizes[middle]):
+            high = middle
+        else:
+            low = middle + 1
+    font, lines, line_height = attempt(sizes[low])
     keep = max(1, height // line_height)
     if len(lines) > keep:
-        lines = [*lines[: keep - 1], lines[keep - 1].rstrip() + " …"]
+        last = lines[keep - 1].rstrip()
+        # The ellipsis must fit on the line too: keep the longest prefix that leaves room.
+        low, high = 0, len(last)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if font.getlength(last[:middle].rstrip() + " …", direction=direction) <= width:
+                low = middle
+            else:
+                high = middle - 1
+        lines = [*lines[: keep - 1], (last[:low].rstrip() + " …").lstrip()]
     return font, lines, line_height
 
 
-def wrap(text: str, measure: Callable[[str], float], width: float) -> list[str]:
+def _sizes(largest: int) -> list[int]:
+    """The font sizes a fit tries, largest first, each about 6% below the last.
+
+    >>> _sizes(40)
+    [40, 37, 34, 31, 29, 27, 25, 24]
+    """
+    sizes = [largest]
+    while sizes[-1] > _MIN_HEADLINE:
+        sizes.append(max(_MIN_HEADLINE, int(sizes[-1] * 0.94)))
+    return sizes
+
+
+def wrap(
+    text: str,
+    measure: Callable[[str], float],
+    width: float,
+    *,
+    max_lines: int | None = None,
+) -> list[str]:
     """Greedy word wrap of ``text`` to ``width`` as measured by ``measure(str) -> float``.
 
-    A word wider than the line is broken between characters.
+    A word wider than the line is broken between characters (``_break_word``,
+    linear in its length). With ``max_lines``, wrapping stops once that many
+    lines are made: the caller only needs to know that the text does not fit.
 
     >>> wrap("a bb ccc dddddd", len, 6)
     ['a bb', 'ccc', 'dddddd']
     >>> wrap("abcdefgh", len, 3)
     ['abc', 'def', 'gh']
+    >>> wrap("abcdefgh", len, 3, max_lines=2)
+    ['abc', 'def']
     """
     lines: list[str] = []
     current = ""
     for word in text.split():
+        if max_lines is not None and len(lines) >= max_lines:
+            return lines[:max_lines]
         candidate = f"{current} {word}" if current else word
         if measure(candidate) <= width:
             current = candidate
             continue
         if current:
             lines.append(current)
-        current = ""
-        while measure(word) > width and len(word) > 1:
-            cut = len(word) - 1
-            while cut > 1 and measure(word[:cut]) > width:
-                cut -= 1
-            lines.append(word[:cut])
-            word = word[cut:]
         current = word
+        if measure(word) > width and len(word) > 1:
+            *full, current = _break_word(word, measure, width)
+            lines.extend(full)
     if current:
         lines.append(current)
-    return lines
+    return lines if max_lines is None else lines[:max_lines]
+
+
+def _break_word(word: str, measure: Callable[[str], float], width: float) -> list[str]:
+    """Break a word wider than ``width`` into pieces that each fit (the last may be short).
+
+    Linear in the word's length: each distinct character is measured once and
+    its width summed to find where a piece ends; the piece is then measured
+    whole (kerning and shaping can differ from the sum) and, in the rare case
+    it is too wide, cut back by bisection. The old way measured every prefix of
+    the rest of the word, one character shorter each time: quadratic per line
+    and cubic per word (1,000 characters took 293 s on the cover).
+
+    >>> _break_word("abcdefgh", len, 3)
+    ['abc', 'def', 'gh']
+    >>> _break_word("ab", len, 0.5)  # nothing fits: one character per piece
+    ['a', 'b']
+    """
+    widths: dict[str, float] = {}
+    pieces: list[str] = []
+    start, total, index = 0, 0.0, 0
+    while index < len(word):
+        char = word[index]
+        if char not in widths:
+            widths[char] = measure(char)
+        if total + widths[char] > width and index > start:
+            piece = word[start:index]
+            if len(piece) > 1 and measure(piece) > width:
+                # The sum was short: bisect for the longest prefix that fits (at least one).
+                low, high = 1, len(piece) - 1
+                while low < high:
+                    middle = (low + high + 1) // 2
+                    if measure(piece[:middle]) <= width:
+                        low = middle
+                    else:
+                        high = middle - 1
+                piece = piece[:low]
+            pieces.append(piece)
+            start += len(piece)
+            index, total = start, 0.0
+            continue
+        total += widths[char]
+        index += 1
+    pieces.append(word[start:])
+    return pieces
