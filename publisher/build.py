@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from publisher.config import BuildConfig, parse_source_date_epoch
-from publisher.errors import OutputError
+from publisher.errors import InputError, OutputError
 from publisher.model import Article, Metadata
 from publisher.outputs import write_atomic
 
@@ -67,7 +67,30 @@ def load_article(path: Path, options: InputOptions, formats: tuple[str, ...] = (
 
         load_model_in_background()
         _import_renderers(formats)
-    return normalise(raw)
+    return check_publishable(normalise(raw))
+
+
+def check_publishable(article: Article) -> Article:
+    """Refuse an article the outputs could not carry: no visible headline, no visible text.
+
+    Invisible characters (U+200B, U+2060, soft hyphens...) are removed by the
+    normaliser; a headline made only of them would become an empty EPUB title,
+    which EPUBCheck rejects. Nothing is written for such an article.
+    """
+    from publisher.readers.values import has_visible
+
+    if not has_visible(article.headline):
+        raise InputError(
+            f"{article.source}: the headline has no visible characters "
+            "(only spaces or invisible ones such as U+200B).",
+            "Give the article a headline in its first line (or title in its metadata).",
+        )
+    if not any(has_visible(paragraph) for paragraph in article.paragraphs):
+        raise InputError(
+            f"{article.source}: no paragraph has visible text.",
+            "Give the article at least one paragraph of text.",
+        )
+    return article
 
 
 def _import_renderers(formats: tuple[str, ...]) -> None:

@@ -387,12 +387,12 @@ def _build_collection(
 ) -> None:
     """Build all inputs as one collection; any error is the command's error."""
     from publisher.collection import CollectionOptions, CollectionResult, build_collection
-    from publisher.readers.values import check_date
+    from publisher.readers.values import check_date, has_visible
 
     def run() -> CollectionResult:
         if title is None:
             raise UsageError("--collection-date and --collection-id need --collection TITLE.")
-        if not title.strip():
+        if not has_visible(title):
             raise UsageError("--collection needs a title.", 'e.g. --collection "Morning Digest".')
         if article_id is not None:
             raise UsageError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 import uuid
 
 from publisher.errors import InputError, PublisherError
@@ -73,3 +74,12 @@ def check_identifier(value: str, where: str, error: type[PublisherError] = Input
                 "Write urn:uuid: and 32 hex digits (python -c 'import uuid; print(uuid.uuid4())').",
             ) from None
     return text
+
+
+def has_visible(text: str) -> bool:
+    """Whether ``text`` has a character that prints: a letter, digit, punctuation or symbol.
+
+    >>> has_visible("\u200b\u2060 \u00ad"), has_visible("\u200b1"), has_visible("…")
+    (False, True, True)
+    """
+    return any(unicodedata.category(char)[0] in "LNPS" for char in text)
