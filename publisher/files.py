@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from publisher.errors import ImageError, InputError, PublisherError, ThemeError, UsageError
+from publisher.errors import ImageError, InputError, PublisherError, ThemeError
 
 __all__ = [
     "ARTICLE",
@@ -72,7 +72,7 @@ THEME_FILE = Kind("theme file", 2 * _MB, ThemeError, "Keep theme files inside th
 FONT = Kind("font", 64 * _MB, ThemeError, "Use a TrueType or OpenType font file.")
 #: ICC output profiles are a few hundred kilobytes to a few megabytes.
 PROFILE = Kind(
-    "output profile", 16 * _MB, UsageError, "Give the ICC profile file your printer named."
+    "output profile", 16 * _MB, InputError, "Give the ICC profile file your printer named."
 )
 #: Anything a renderer reads through the sandbox (see ``render.fetch``).
 RESOURCE = Kind("resource", 100 * _MB, InputError)
@@ -113,7 +113,8 @@ def check_file(
         resolved = path.resolve()
         info = os.stat(resolved)
     except FileNotFoundError:
-        raise kind.error(f"{path}: no such file ({kind.what}).", "Check the path.") from None
+        missing = f"{path}: no such file (the {kind.what} cannot be read)."
+        raise kind.error(missing, "Check the path.") from None
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
         raise kind.error(f"{path}: the {kind.what} cannot be read ({_reason(exc)}).") from None
     if roots is not None:
