@@ -180,6 +180,20 @@ def test_a_templates_folder_linked_outside_is_refused(tmp_path: Path) -> None:
         load_theme(theme)
 
 
+def test_a_templates_folder_linked_to_the_root_is_refused_without_walking_it(
+    tmp_path: Path,
+) -> None:
+    theme = tmp_path / "rooted"
+    theme.mkdir()
+    (theme / "theme.toml").write_text('extends = "default"\n')
+    (theme / "templates").symlink_to("/")
+    started = time.perf_counter()
+    result = run_cli("build", SEED, "-o", tmp_path / "out", "-f", "epub", "--theme", theme)
+    assert result.returncode == 1, result.stderr
+    assert "outside the theme folder" in _one_error_line(result.stderr)
+    assert time.perf_counter() - started < 30
+
+
 @pytest.mark.parametrize(
     ("extends", "message"),
     [

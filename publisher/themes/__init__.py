@@ -38,7 +38,7 @@ from typing import Any
 import jinja2
 
 from publisher.errors import ThemeError
-from publisher.files import THEME_FILE, read_file
+from publisher.files import FONT, THEME_FILE, check_file, read_file
 from publisher.themes.blocks import grouped
 from publisher.themes.catalog import THEMES_DIR, installed_themes, not_installed
 from publisher.themes.language import byline, is_rtl, long_date, uppercase
@@ -338,6 +338,7 @@ def _font_faces(fonts: object) -> tuple[FontFace, ...]:
                     f"The font file '{filename}' ({role}, {key}) is not in {folder}.",
                     _FONT_HINT,
                 )
+            check_file(font_path, FONT, (folder,))  # a regular file of sane size
             faces.append(FontFace(spec["family"], font_path, weight, style))
     return tuple(faces)
 

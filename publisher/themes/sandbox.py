@@ -46,6 +46,8 @@ __all__ = [
     "render_checked",
 ]
 
+#: A theme's templates/ holds a handful of files; past this many it is the wrong folder.
+MAX_TEMPLATES = 500
 #: Macros and calls nest at most this deep; the built-in templates need fewer than 5.
 MAX_CALL_DEPTH = 64
 #: The largest sequence ``*`` may build, and the largest exponent ``**`` may use.
@@ -95,12 +97,26 @@ class ThemeLoader(jinja2.BaseLoader):
         names: set[str] = set()
         for folder in self.folders:
             root = folder / "templates"
+            if not root.is_dir():
+                continue
+            if not root.resolve().is_relative_to(folder):
+                # A templates/ that links to "/" would be walked whole: refuse it unread.
+                raise ThemeError(
+                    f"{root} (a link to {root.resolve()}) is outside the theme folder {folder}.",
+                    "A theme's templates/ must be a folder inside it, not a link out.",
+                )
             for directory, subfolders, files in os.walk(root):  # never follows links to folders
                 subfolders[:] = [name for name in subfolders if not name.startswith(".")]
                 for name in files:
                     if not name.startswith("."):
                         relative = Path(directory, name).relative_to(root)
                         names.add("/".join(relative.parts))
+                if len(names) > MAX_TEMPLATES:
+                    raise ThemeError(
+                        f"{root} holds more than {MAX_TEMPLATES} files; it is not a theme's "
+                        "templates folder.",
+                        "Keep only the theme's templates in templates/.",
+                    )
         return sorted(names)
 
 
