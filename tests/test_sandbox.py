@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import REPO, run_cli
-from conftest import SEED, run_epubcheck
+from conftest import SEED
 
 from publisher.errors import ThemeError
 from publisher.themes import DEFAULT_THEME, load_theme
@@ -259,12 +259,3 @@ def test_check_xhtml_takes_documents_and_fragments() -> None:
     check_xhtml('<nav epub:type="toc"><ol><li>x</li></ol></nav>', "toc.xhtml")
     with pytest.raises(ThemeError, match="line 2"):
         check_xhtml("<p>a</p>\n<p>b</i>", "toc.xhtml")
-
-
-def test_the_builtin_themes_pass_the_sandbox_and_epubcheck(tmp_path: Path) -> None:
-    result = run_cli(
-        "build", SEED, "-o", tmp_path, "--format", "epub", "--lang", "en", "--theme", "broadsheet"
-    )
-    assert result.returncode == 0, result.stderr
-    report = run_epubcheck(tmp_path / f"{SEED.stem}.epub")
-    assert report.clean, report.messages
