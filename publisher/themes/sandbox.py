@@ -13,6 +13,7 @@ given), and on top of that:
   Python's own ``RecursionError`` (a template that includes itself) is caught;
 - ``*`` and ``**`` cannot build values above ``MAX_PRODUCT`` items or digits
   (``'x' * 10**10`` would take the memory of the machine);
+- a render stops once it has written ``MAX_OUTPUT`` characters;
 - whatever a template raises (a division by zero, a sandbox refusal) becomes one
   ``ThemeError`` line naming the template, and so does output that is not
   well-formed XHTML (``check_xhtml``), before any file is written.
@@ -46,6 +47,8 @@ __all__ = [
     "render_checked",
 ]
 
+#: A rendered document is at most this many characters (an article of 5 MB, marked up).
+MAX_OUTPUT = 50_000_000
 #: A theme's templates/ holds a handful of files; past this many it is the wrong folder.
 MAX_TEMPLATES = 500
 #: Macros and calls nest at most this deep; the built-in templates need fewer than 5.
@@ -177,7 +180,7 @@ def render_checked(
     """
     fix = "Fix the template in your theme folder or remove it to use the default."
     try:
-        text = environment.get_template(name).render(context)
+        text = _render_bounded(environment.get_template(name), context)
     except PublisherError:
         raise
     except jinja2.TemplateNotFound as error:
@@ -202,6 +205,22 @@ def render_checked(
         raise ThemeError(message, fix) from error
     check_xhtml(text, name)
     return text
+
+
+def _render_bounded(template: jinja2.Template, context: Mapping[str, Any]) -> str:
+    """Render ``template``, stopping once it has written ``MAX_OUTPUT`` characters.
+
+    ``generate`` yields the output piece by piece, so a loop that writes without
+    end is stopped at the limit instead of filling the memory.
+    """
+    pieces: list[str] = []
+    written = 0
+    for piece in template.generate(context):
+        written += len(piece)
+        if written > MAX_OUTPUT:
+            raise SecurityError(f"the output passed {MAX_OUTPUT // 1_000_000} million characters")
+        pieces.append(piece)
+    return "".join(pieces)
 
 
 def _failing_template(error: BaseException, name: str) -> str:
