@@ -175,11 +175,22 @@ def _overrides(
     return Metadata(
         authors=tuple(a.strip() for a in authors or [] if a.strip()),
         date=check_date(date, "--date", UsageError) if date else None,
-        publisher=publisher,
-        source=source,
+        publisher=_visible_text(publisher, "--publisher"),
+        source=_visible_text(source, "--source"),
         language=check_language(lang, "--lang", UsageError) if lang else None,
         identifier=None if identifier is None else check_identifier(identifier, "--id", UsageError),
     )
+
+
+def _visible_text(value: str | None, option: str) -> str | None:
+    """An option's text, stripped; refused when it has nothing visible (EPUBCheck rejects it)."""
+    from publisher.readers.values import has_visible
+
+    if value is None:
+        return None
+    if not has_visible(value):
+        raise UsageError(f"{option} is blank.", f"Give {option} a value, or leave it out.")
+    return value.strip()
 
 
 def _pdf_options(
@@ -387,7 +398,7 @@ def _build_collection(
 ) -> None:
     """Build all inputs as one collection; any error is the command's error."""
     from publisher.collection import CollectionOptions, CollectionResult, build_collection
-    from publisher.readers.values import check_date, has_visible
+    from publisher.readers.values import check_date, check_identifier, has_visible
 
     def run() -> CollectionResult:
         if title is None:
@@ -401,7 +412,9 @@ def _build_collection(
         chosen = CollectionOptions(
             title=title,
             date=check_date(date, "--collection-date", UsageError) if date else None,
-            identifier=collection_id,
+            identifier=None
+            if collection_id is None
+            else check_identifier(collection_id, "--collection-id", UsageError),
         )
         return build_collection(paths, options, chosen, config, build_time)
 

@@ -52,6 +52,9 @@ def _article(folder: Path) -> Path:
         ("--jobs", "100000", "from 1 to 256"),
         ("--id", " ", "blank"),
         ("--id", "urn:uuid:not-a-uuid", "not a valid urn:uuid"),
+        # Seen by EPUBCheck as empty dc:publisher and dc:source (RSC-005) with exit 0.
+        ("--publisher", " ", "--publisher is blank"),
+        ("--source", "\u200b", "--source is blank"),
     ],
 )
 def test_a_bad_option_is_refused_where_it_is_parsed(
@@ -60,6 +63,17 @@ def test_a_bad_option_is_refused_where_it_is_parsed(
     # One input: --jobs used to pass silently when there was nothing to run in parallel.
     out = tmp_path / "out"
     result = run_cli("build", SEED, "-o", out, "--format", "epub", option, value)
+    _clean_failure(result, out, needle, 2)
+
+
+@pytest.mark.parametrize(
+    ("value", "needle"), [(" ", "blank"), ("urn:uuid:x", "not a valid urn:uuid")]
+)
+def test_a_bad_collection_id_is_refused(tmp_path: Path, value: str, needle: str) -> None:
+    out = tmp_path / "out"
+    result = run_cli(
+        "build", SEED, "-o", out, "-f", "epub", "--collection", "T", "--collection-id", value
+    )
     _clean_failure(result, out, needle, 2)
 
 
