@@ -182,6 +182,18 @@ def _overrides(
     )
 
 
+def _check_executor(executor: str, scheduler: str | None) -> None:
+    """``--executor`` and ``--scheduler`` checked where parsed, before any article is read."""
+    from publisher.batch import EXECUTORS
+
+    if executor not in EXECUTORS:
+        raise UsageError(f"'{executor}' is not an executor.", "Use local or dask.")
+    if executor == "dask" and not scheduler:
+        raise UsageError("--executor dask needs --scheduler tcp://HOST:PORT.")
+    if scheduler and executor != "dask":
+        raise UsageError("--scheduler is for --executor dask.", "Add --executor dask.")
+
+
 def _visible_text(value: str | None, option: str) -> str | None:
     """An option's text, stripped; refused when it has nothing visible (EPUBCheck rejects it)."""
     from publisher.readers.values import has_visible
@@ -305,6 +317,7 @@ def build(
             check_file(output_profile, PROFILE)
         if jobs is not None:
             parse_jobs(jobs)
+        _check_executor(executor, scheduler)
         chosen = tuple(dict.fromkeys(f.value for f in formats)) if formats else FORMATS
         config = BuildConfig(
             out_dir=out,

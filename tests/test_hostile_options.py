@@ -55,6 +55,9 @@ def _article(folder: Path) -> Path:
         # Seen by EPUBCheck as empty dc:publisher and dc:source (RSC-005) with exit 0.
         ("--publisher", " ", "--publisher is blank"),
         ("--source", "\u200b", "--source is blank"),
+        # Checked only inside a batch before, after its progress line had started.
+        ("--executor", "foo", "not an executor"),
+        ("--scheduler", "tcp://127.0.0.1:1", "--scheduler is for --executor dask"),
     ],
 )
 def test_a_bad_option_is_refused_where_it_is_parsed(
