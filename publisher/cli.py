@@ -422,12 +422,13 @@ def _build_collection(
             raise UsageError(
                 "--id sets one article's identifier.", "Use --collection-id for the collection."
             )
+        checked_id = collection_id
+        if collection_id is not None:
+            checked_id = check_identifier(collection_id, "--collection-id", UsageError)
         chosen = CollectionOptions(
             title=title,
             date=check_date(date, "--collection-date", UsageError) if date else None,
-            identifier=None
-            if collection_id is None
-            else check_identifier(collection_id, "--collection-id", UsageError),
+            identifier=checked_id,
         )
         return build_collection(paths, options, chosen, config, build_time)
 
