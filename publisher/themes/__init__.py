@@ -12,7 +12,8 @@ A theme folder may hold any subset of::
 A file in a folder replaces the file of the same name further down the list,
 so a user overrides one file and inherits the rest. ``extends`` names the
 theme a folder builds on: a built-in theme (``publisher/themes/<name>``, see
-``catalog``) or a folder path, relative to the ``theme.toml``. Every list ends
+``catalog``) or the path of a theme folder (one holding a ``theme.toml``),
+relative to the ``theme.toml``. Every list ends
 with the default theme; settings merge key by key, the top folder winning.
 
 Stylesheets can also be extended instead of replaced: ``[css]`` lists files
@@ -225,20 +226,20 @@ def _extended(settings: dict[str, Any], folder: Path) -> Path | None:
             f"extends{where} must be a theme name or a folder path.",
             'Write e.g. extends = "default" or extends = "../house-style".',
         )
-    builtin = installed_themes().get(value)
     candidate = (folder / Path(value).expanduser()).resolve()
-    if candidate.is_dir() and (builtin is None or (candidate / "theme.toml").is_file()):
-        # Only a theme may be extended: a folder with its own theme.toml, never "/" or "~".
-        if not (candidate / "theme.toml").is_file():
-            raise ThemeError(
-                f"extends{where} names the folder {candidate}, which is not a theme "
-                "(it has no theme.toml).",
-                "Extend a built-in theme by name or a theme folder holding a theme.toml.",
-            )
+    if (candidate / "theme.toml").is_file():
         return candidate
-    if builtin is None:
-        raise not_installed(value, where)
-    return builtin
+    builtin = installed_themes().get(value)
+    if builtin is not None:
+        return builtin
+    if candidate.is_dir():
+        # Only a theme may be extended: never "/", "~" or any folder that is not one.
+        raise ThemeError(
+            f"extends{where} names the folder {candidate}, which is not a theme "
+            "(it has no theme.toml).",
+            "Extend a built-in theme by name or a theme folder holding a theme.toml.",
+        )
+    raise not_installed(value, where)
 
 
 def _added_css(table: object, folder: Path) -> dict[str, list[Path]]:
