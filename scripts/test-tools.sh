@@ -19,6 +19,7 @@ DEBIAN_TOOLS=(
   "gs ghostscript"                  # a third PDF reader
   "node nodejs"                     # DAISY Ace
   "npm npm"                         # installs DAISY Ace into .tools/
+  "setpriv util-linux"              # drops root to test read-only files (root ignores modes)
 )
 # Files (not commands) some tests need from Debian.
 DEBIAN_FILES=(

@@ -56,7 +56,9 @@ def read_article(
     data = read_input_bytes(path)
     raw = reader(data, path, encoding)
     metadata = (overrides or Metadata()).merged_over(read_sidecar(path).merged_over(raw.metadata))
-    return replace(raw, metadata=metadata, image=find_image(path, image, metadata.image))
+    warned: list[str] = []
+    found = find_image(path, image, metadata.image, warned)
+    return replace(raw, metadata=metadata, image=found, warnings=(*raw.warnings, *warned))
 
 
 def read_input_bytes(path: Path) -> bytes:

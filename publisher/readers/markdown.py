@@ -45,11 +45,15 @@ from publisher.model import Metadata, RawArticle
 from publisher.readers.decode import decode
 from publisher.readers.html import dropped_markup, html_to_blocks, html_to_text, local_image
 from publisher.readers.sidecar import KNOWN_KEYS, metadata_from_mapping
+from publisher.readers.values import value_problem
 
 FILE_EXTENSIONS = (".md", ".markdown")
 
 _FRONT_MATTER_OPEN = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
 _FRONT_MATTER_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
+#: markdown-it's nesting limit (a list or quote is two levels). Its default, 20,
+#: silently drops the text of a list ten deep and everything after it.
+MAX_NESTING = 100
 #: Front-matter keys that are not metadata.
 _TEXT_KEYS = ("title", "headline", "caption", "credit")
 
@@ -133,7 +137,16 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
     after = text[closing.end() :].removeprefix("\n")
     body_line = text.count("\n", 0, closing.end()) + 2
     try:
-        front = yaml.safe_load(block)
+        front = yaml.load(block, Loader=_front_matter_loader())  # a SafeLoader subclass
+    except RecursionError:
+        raise InputError(
+            f"{path}: the front matter is nested too deeply.", "Give flat 'key: value' lines."
+        ) from None
+    except ValueError as exc:  # a number past Python's 4,300-digit limit
+        raise InputError(
+            f"{path}: the front matter holds {value_problem(exc)}, which cannot be read.",
+            "Quote long numbers, or remove the value.",
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" on line {mark.line + 2}" if mark is not None else ""
@@ -150,6 +163,23 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
             "For example 'title: The headline'.",
         )
     return front, after, body_line
+
+
+def _front_matter_loader() -> type:
+    """A SafeLoader that keeps dates as the text written (``2024-02-30`` included).
+
+    PyYAML turns ``2024-02-30`` into a date and raises ValueError; as text it
+    reaches ``check_date``, which says which key is wrong and how to write it.
+    """
+    import yaml  # type: ignore[import-untyped,unused-ignore]
+
+    class FrontMatterLoader(yaml.SafeLoader):  # type: ignore[misc,name-defined,unused-ignore]
+        pass
+
+    FrontMatterLoader.add_constructor(
+        "tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str
+    )
+    return FrontMatterLoader
 
 
 def _front_matter_values(
@@ -196,7 +226,14 @@ def _walk(text: str, path: Path, *, want_headline: bool, want_image: bool) -> _B
     """Turn the Markdown body into plain-text blocks (one per paragraph, item, heading)."""
     from markdown_it import MarkdownIt
 
-    tokens = MarkdownIt("commonmark").parse(text)
+    tokens = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).parse(text)
+    if tokens and max(token.level for token in tokens) >= MAX_NESTING - 1:
+        # markdown-it stops parsing at maxNesting and drops the rest without a word.
+        raise InputError(
+            f"{path} nests lists or quotes more than {MAX_NESTING // 2} levels deep; "
+            "text past that point would be lost.",
+            "Flatten the nesting.",
+        )
     found = _Body(want_image=want_image)
     prefixes: list[str] = []  # list-item markers waiting for the item's first block
     quotes = 0  # how deep in block quotes

@@ -83,3 +83,14 @@ def has_visible(text: str) -> bool:
     (False, True, True)
     """
     return any(unicodedata.category(char)[0] in "LNPS" for char in text)
+
+
+def value_problem(exc: ValueError) -> str:
+    """Say in words why a parser refused a value (Python's message when it has no better).
+
+    >>> value_problem(ValueError("Exceeds the limit (4300 digits) for integer string conversion"))
+    'a number longer than 4,300 digits'
+    """
+    if "integer string conversion" in str(exc):
+        return "a number longer than 4,300 digits"
+    return str(exc).rstrip(".")
