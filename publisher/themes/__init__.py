@@ -41,6 +41,7 @@ import jinja2
 from publisher.errors import ThemeError
 from publisher.files import FONT, THEME_FILE, check_file, read_file
 from publisher.themes.blocks import grouped
+from publisher.themes.bytecode import TemplateCache
 from publisher.themes.catalog import THEMES_DIR, installed_themes, not_installed
 from publisher.themes.language import byline, is_rtl, long_date, uppercase
 from publisher.themes.sandbox import ThemeEnvironment, ThemeLoader
@@ -373,6 +374,7 @@ def _make_environment(folders: list[Path]) -> jinja2.Environment:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        bytecode_cache=TemplateCache(),
     )
     environment.filters["breakable"] = breakable
     environment.filters["join_names"] = join_names

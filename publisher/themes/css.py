@@ -6,20 +6,28 @@ relative ``url(fonts/x.woff)`` the book does not hold) makes an EPUB that
 EPUBCheck rejects, or one that reaches the network when it is read. So the
 EPUB's stylesheets are read with tinycss2 (WeasyPrint's own CSS tokenizer:
 comments, escapes such as ``u\\72l(`` and strings are understood as a reader
-would) and every reference except an embedded ``data:`` URL is refused.
+would) and every reference except an embedded ``data:`` URL is refused. A
+stylesheet with no ``url``, ``import``, ``image-set``, ``src`` or backslash
+outside its comments cannot refer to anything and is not parsed (``may_refer``),
+so an EPUB build does not import tinycss2 for the built-in themes.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
-
-import tinycss2  # type: ignore[import-untyped]
 
 from publisher.errors import ThemeError
 
 __all__ = ["check_epub_css", "css_references"]
 
+#: Comments (dropped) and strings (kept, so a "/*" inside one starts no comment).
+_COMMENT_OR_STRING = re.compile(
+    r"""("(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?)|/\*.*?(?:\*/|\Z)""", re.DOTALL
+)
+#: What any reference needs outside comments; an escape (``u\72l``) could hide one.
+_MAY_REFER = re.compile(r"url|import|image-set|src|\\", re.IGNORECASE)
 #: Functions whose string arguments are URLs.
 _URL_FUNCTIONS = frozenset(("url", "src", "image-set", "-webkit-image-set"))
 
@@ -32,6 +40,8 @@ def css_references(css: str) -> list[str]:
     >>> css_references('/* url(no) */ p { color: red; content: "url(no)" }')
     []
     """
+    import tinycss2  # type: ignore[import-untyped]
+
     return list(_references(tinycss2.parse_stylesheet(css)))
 
 
@@ -58,6 +68,21 @@ def _references(nodes: Iterable[Any], in_url_function: bool = False) -> Iterator
             previous_import = kind == "at-keyword" and node.lower_value == "import"
 
 
+def _keep_strings(match: re.Match[str]) -> str:
+    return match.group(1) or " "
+
+
+def may_refer(css: str) -> bool:
+    """Whether a stylesheet could refer to a file: a quick test before a full parse.
+
+    >>> may_refer("/* no url() here */ p { color: red }"), may_refer("p { b: u\\\\72l(x) }")
+    (False, True)
+    >>> may_refer('p { content: "/*" } h1 { background: url(x) } p { content: "*/" }')
+    True
+    """
+    return bool(_MAY_REFER.search(_COMMENT_OR_STRING.sub(_keep_strings, css)))
+
+
 def check_epub_css(css: bytes, name: str) -> None:
     """Raise ThemeError if the EPUB stylesheet ``name`` refers to anything but a ``data:`` URL.
 
@@ -67,6 +92,10 @@ def check_epub_css(css: bytes, name: str) -> None:
     publisher.errors.ThemeError: The theme's epub.css refers to file:///etc/passwd, outside the EPUB; it is refused. Remove that rule: an EPUB stylesheet may refer only to data: URLs (fonts come from [fonts] in theme.toml).
     """  # noqa: E501
     text = css.decode("utf-8", "replace")
+    # Most stylesheets cannot refer to anything: tinycss2 (imported only with
+    # WeasyPrint otherwise) is loaded only for those that might.
+    if not may_refer(text):
+        return
     outside = [ref for ref in css_references(text) if not ref.strip().lower().startswith("data:")]
     if outside:
         shown = ", ".join(outside[:3]) + (
