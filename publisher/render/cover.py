@@ -150,7 +150,8 @@ def _draw_cover(
     if publication and publication.strip():
         band = _Box(MARGIN, 70, WIDTH - MARGIN, 200)
         masthead = _font_bytes(theme, style.headline_family, "bold", publication)
-        _draw_fitted(draw, publication.strip(), masthead, band, style.accent, rtl, largest=96)
+        name = publication.strip()
+        _draw_fitted(draw, name, masthead, band, style.accent, rtl, largest=96, language=language)
     if image is not None:
         photo = open_photo(image.path, roots).convert("RGB")
         area = (WIDTH, 1200)
@@ -161,10 +162,14 @@ def _draw_cover(
         rule_top, headline, largest = 480, _Box(MARGIN, 580, WIDTH - MARGIN, 2240), 260
     rule_left = WIDTH - MARGIN - 240 if rtl else MARGIN
     draw.rectangle((rule_left, rule_top, rule_left + 240, rule_top + 24), fill=style.accent)
-    _draw_fitted(draw, title, bold, headline, style.foreground, rtl, largest=largest)
+    _draw_fitted(
+        draw, title, bold, headline, style.foreground, rtl, largest=largest, language=language
+    )
     if date and date.strip():
         line = _Box(MARGIN, 2360, WIDTH - MARGIN, 2470)
-        _draw_fitted(draw, date.strip(), regular, line, style.foreground, rtl, largest=84)
+        _draw_fitted(
+            draw, date.strip(), regular, line, style.foreground, rtl, largest=84, language=language
+        )
 
     buffer = io.BytesIO()
     canvas.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False)
@@ -372,17 +377,19 @@ def _draw_fitted(
     rtl: bool,
     *,
     largest: int,
+    language: str = "",
 ) -> None:
     """Draw ``text`` wrapped in ``box`` at the largest size (≤ ``largest``) that fits.
 
     ``rtl`` (the article's language is written right to left) right-aligns the
-    lines and shapes them with right to left as the base direction.
+    lines and shapes them with right to left as the base direction. A word
+    wider than the box is hyphenated by the rules of ``language`` (``wrap``).
     """
     # In a right-to-left cover even digits need the bidi algorithm (a date stays "2024-02-20").
     shaped = can_shape() and (rtl or needs_shaping(text))
     direction = ("rtl" if rtl else "ltr") if shaped else None
     font, lines, line_height = fit_text(
-        text, font_data, box.width, box.height, largest, direction=direction
+        text, font_data, box.width, box.height, largest, direction=direction, language=language
     )
     ascent = font.getmetrics()[0]
     for number, line in enumerate(lines):
@@ -403,6 +410,7 @@ def fit_text(
     largest: int,
     *,
     direction: str | None = None,
+    language: str = "",
 ) -> tuple[FreeTypeFont, list[str], int]:
     """The largest size (≤ ``largest``) at which ``text`` wraps into ``width``×``height``.
 
@@ -410,17 +418,19 @@ def fit_text(
     size (24 px) would lines be dropped, and the last kept line ends with "…".
     A ``direction`` ("ltr" or "rtl", the base direction) means the text is
     shaped (libraqm) and measured as shaped; None means Pillow's basic layout.
+    A word wider than ``width`` is hyphenated in ``language`` (``hyphenation``).
 
     Bounded whatever the text: the sizes tried are ``_sizes(largest)`` (each
     6% below the last) searched by bisection, about six wraps instead of
     some forty; each wrap stops once the box is full and breaks an unbreakable
     word in linear time (``wrap``).
     """
+    hyphenate = hyphenation(language)
     text = " ".join(text.split())
     sizes = _sizes(largest)
-    tried: dict[int, tuple[FreeTypeFont, list[str], int]] = {}
+    tried: dict[int, tuple[FreeTypeFont, list[str], int, bool]] = {}
 
-    def attempt(size: int) -> tuple[FreeTypeFont, list[str], int]:
+    def attempt(size: int) -> tuple[FreeTypeFont, list[str], int, bool]:
         if size not in tried:
             font = _font(font_data, size, direction is not None)
 
@@ -429,13 +439,19 @@ def fit_text(
 
             line_height = round(size * 1.12)
             # One line more than fits is enough to know it does not fit.
-            lines = wrap(text, measure, width, max_lines=max(1, height // line_height) + 1)
-            tried[size] = (font, lines, line_height)
+            most = max(1, height // line_height) + 1
+            lines = wrap(text, measure, width, hyphenate, max_lines=most)
+            # Without hyphenation rules for the language (pyphen has none for Turkish), a
+            # word of a script that hyphenates is never broken: the size shrinks until it fits.
+            whole = hyphenate is not None or not any(
+                measure(word) > width for word in text.split() if _hyphenating_script(word)
+            )
+            tried[size] = (font, lines, line_height, whole)
         return tried[size]
 
     def fits(size: int) -> bool:
-        _, lines, line_height = attempt(size)
-        return len(lines) * line_height <= height
+        _, lines, line_height, whole = attempt(size)
+        return len(lines) * line_height <= height and whole
 
     # The first size that fits; the smallest is taken whether or not it fits.
     low, high = 0, len(sizes) - 1
@@ -445,7 +461,7 @@ def fit_text(
             high = middle
         else:
             low = middle + 1
-    font, lines, line_height = attempt(sizes[low])
+    font, lines, line_height, _ = attempt(sizes[low])
     keep = max(1, height // line_height)
     if len(lines) > keep:
         last = lines[keep - 1].rstrip()
@@ -473,18 +489,136 @@ def _sizes(largest: int) -> list[int]:
     return sizes
 
 
+#: Where a word may break, as pyphen says: the positions, in characters, after which to break.
+Hyphenator = Callable[[str], list[int]]
+
+
+def hyphenation(language: str) -> Hyphenator | None:
+    """The hyphenation points of words in ``language`` (pyphen's dictionaries), or None.
+
+    pyphen comes with WeasyPrint, which hyphenates the PDF with the same
+    dictionaries. None for a language without one (Arabic, Chinese...): its
+    words are then broken between characters, without a hyphen, as those
+    scripts are.
+
+    >>> hyphenation("de")("Linienverkehr")
+    [2, 4, 6, 9]
+    >>> hyphenation("ar") is None, hyphenation("") is None
+    (True, True)
+    """
+    if not language:
+        return None
+    import pyphen
+
+    found = pyphen.language_fallback(language.replace("-", "_"))
+    if found is None:
+        return None
+    dictionary = pyphen.Pyphen(lang=found)
+    return lambda word: list(dictionary.positions(word))
+
+
+def _hyphenating_script(word: str) -> bool:
+    """Whether ``word`` is written in a script whose words break with a hyphen.
+
+    >>> _hyphenating_script("renklendirdi"), _hyphenating_script("Москва")
+    (True, True)
+    >>> _hyphenating_script("محطة"), _hyphenating_script("東京都")
+    (False, False)
+    """
+    return any(
+        unicodedata.name(char, "").startswith(("LATIN", "GREEK", "CYRILLIC", "ARMENIAN"))
+        for char in word
+        if char.isalpha()
+    )
+
+
+#: Longer "words" are not words (no dictionary has them): they break between characters.
+_LONGEST_WORD = 64
+
+
+def _break_word(
+    word: str, measure: Callable[[str], float], width: float, hyphenate: Hyphenator | None
+) -> tuple[str, str]:
+    """Split a word wider than ``width`` into (first line, the rest).
+
+    At the last hyphenation point where the part and its hyphen fit; after a
+    hyphen the word already has, no second one is added. Without a point that
+    fits, between characters: with a hyphen when the language hyphenates.
+
+    Linear in the line, whatever the word's length: the characters that can fit
+    are found by summing each one's width (measured once, ``_fitting``), only
+    points up to there are tried, and only a real word (at most
+    ``_LONGEST_WORD`` characters) is looked up for hyphenation. The old way
+    measured every prefix of the rest of the word, one character shorter each
+    time: cubic per word (1,000 characters took 293 s on the cover).
+
+    >>> _break_word("abcdefgh", len, 3, None)
+    ('abc', 'defgh')
+    >>> _break_word("Linienverkehr", len, 10, hyphenation("de"))
+    ('Linienver-', 'kehr')
+    """
+    mark = "-" if hyphenate is not None else ""
+    limit = _fitting(word, measure, width)
+    points: set[int] = {i + 1 for i, char in enumerate(word[: limit + 1]) if char == "-"}
+    if hyphenate is not None and len(word) <= _LONGEST_WORD:
+        points |= set(hyphenate(word))
+    for point in sorted((p for p in points if p <= limit + 1), reverse=True):
+        if not 0 < point < len(word) or word[point] == "-":
+            continue
+        head = word[:point] if word[point - 1] == "-" else word[:point] + "-"
+        if measure(head) <= width:
+            return head, word[point:]
+    cut = max(1, _fitting(word[: limit + 1] + mark, measure, width) - len(mark))
+    if cut > 1 and measure(word[:cut] + mark) > width:
+        # The sum was short (kerning, shaping): bisect for the longest part that fits.
+        low, high = 1, cut - 1
+        while low < high:
+            middle = (low + high + 1) // 2
+            if measure(word[:middle] + mark) <= width:
+                low = middle
+            else:
+                high = middle - 1
+        cut = low
+    cut = min(cut, len(word) - 1)
+    return word[:cut] + mark, word[cut:]
+
+
+def _fitting(text: str, measure: Callable[[str], float], width: float) -> int:
+    """How many leading characters of ``text`` fit in ``width``, by summed widths (at least 1).
+
+    Each distinct character is measured once; the scan stops at the first that
+    does not fit, so the cost is that of one line.
+
+    >>> _fitting("abcdefgh", len, 3), _fitting("ab", len, 0.5)
+    (3, 1)
+    """
+    widths: dict[str, float] = {}
+    total = 0.0
+    for index, char in enumerate(text):
+        if char not in widths:
+            widths[char] = measure(char)
+        total += widths[char]
+        if total > width:
+            return max(1, index)
+    return len(text)
+
+
 def wrap(
     text: str,
     measure: Callable[[str], float],
     width: float,
+    hyphenate: Hyphenator | None = None,
     *,
     max_lines: int | None = None,
 ) -> list[str]:
     """Greedy word wrap of ``text`` to ``width`` as measured by ``measure(str) -> float``.
 
-    A word wider than the line is broken between characters (``_break_word``,
-    linear in its length). With ``max_lines``, wrapping stops once that many
-    lines are made: the caller only needs to know that the text does not fit.
+    A word wider than the line is hyphenated (``_break_word``): at a
+    hyphenation point of ``hyphenate`` with a hyphen, else between characters
+    (with a hyphen when there is a ``hyphenate``). A word is never broken
+    without a mark where its language hyphenates. With ``max_lines``, wrapping
+    stops once that many lines are made: the caller only needs to know that
+    the text does not fit.
 
     >>> wrap("a bb ccc dddddd", len, 6)
     ['a bb', 'ccc', 'dddddd']
@@ -492,6 +626,10 @@ def wrap(
     ['abc', 'def', 'gh']
     >>> wrap("abcdefgh", len, 3, max_lines=2)
     ['abc', 'def']
+    >>> wrap("im Linienverkehr", len, 10, hyphenation("de"))
+    ['im', 'Linienver-', 'kehr']
+    >>> wrap("pro-Iranian", len, 8, hyphenation("en"))
+    ['pro-Ira-', 'nian']
     """
     lines: list[str] = []
     current = ""
@@ -504,54 +642,13 @@ def wrap(
             continue
         if current:
             lines.append(current)
+        current = ""
+        while measure(word) > width and len(word) > 1:
+            if max_lines is not None and len(lines) >= max_lines:
+                return lines[:max_lines]
+            head, word = _break_word(word, measure, width, hyphenate)
+            lines.append(head)
         current = word
-        if measure(word) > width and len(word) > 1:
-            *full, current = _break_word(word, measure, width)
-            lines.extend(full)
     if current:
         lines.append(current)
     return lines if max_lines is None else lines[:max_lines]
-
-
-def _break_word(word: str, measure: Callable[[str], float], width: float) -> list[str]:
-    """Break a word wider than ``width`` into pieces that each fit (the last may be short).
-
-    Linear in the word's length: each distinct character is measured once and
-    its width summed to find where a piece ends; the piece is then measured
-    whole (kerning and shaping can differ from the sum) and, in the rare case
-    it is too wide, cut back by bisection. The old way measured every prefix of
-    the rest of the word, one character shorter each time: quadratic per line
-    and cubic per word (1,000 characters took 293 s on the cover).
-
-    >>> _break_word("abcdefgh", len, 3)
-    ['abc', 'def', 'gh']
-    >>> _break_word("ab", len, 0.5)  # nothing fits: one character per piece
-    ['a', 'b']
-    """
-    widths: dict[str, float] = {}
-    pieces: list[str] = []
-    start, total, index = 0, 0.0, 0
-    while index < len(word):
-        char = word[index]
-        if char not in widths:
-            widths[char] = measure(char)
-        if total + widths[char] > width and index > start:
-            piece = word[start:index]
-            if len(piece) > 1 and measure(piece) > width:
-                # The sum was short: bisect for the longest prefix that fits (at least one).
-                low, high = 1, len(piece) - 1
-                while low < high:
-                    middle = (low + high + 1) // 2
-                    if measure(piece[:middle]) <= width:
-                        low = middle
-                    else:
-                        high = middle - 1
-                piece = piece[:low]
-            pieces.append(piece)
-            start += len(piece)
-            index, total = start, 0.0
-            continue
-        total += widths[char]
-        index += 1
-    pieces.append(word[start:])
-    return pieces
