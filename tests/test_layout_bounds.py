@@ -16,7 +16,7 @@ from cli_helpers import run_cli
 from conftest import SEED, run_epubcheck
 from PIL import ImageFont
 
-from publisher.render.cover import _break_word, _font_bytes, fit_text, wrap
+from publisher.render.cover import _font_bytes, fit_text, wrap
 from publisher.themes import load_theme
 
 BODY = "\n\nThe first paragraph of the story, long enough to be one.\n\nA second paragraph.\n"
@@ -54,17 +54,20 @@ def test_the_number_of_measurements_grows_at_most_linearly(
     assert counts[2000] < 1000, counts  # the old layout needed millions
 
 
-def test_breaking_a_word_measures_each_character_once_and_each_piece_once() -> None:
+def test_breaking_a_long_word_costs_a_few_measurements_per_line() -> None:
     calls: list[str] = []
 
     def measure(text: str) -> float:
         calls.append(text)
         return float(len(text))
 
-    pieces = _break_word("ab" * 1000, measure, 30)
-    assert "".join(pieces) == "ab" * 1000
-    assert all(len(piece) <= 30 for piece in pieces)
-    assert len(calls) == 2 + len(pieces) - 1  # 'a', 'b', then each full piece once
+    lines = wrap("ab" * 1000, measure, 30)
+    assert "".join(lines) == "ab" * 1000
+    assert all(len(line) <= 30 for line in lines)
+    # Each line: the rest of the word once, its characters' widths, the piece once.
+    assert len(calls) <= 8 * len(lines), (len(calls), len(lines))
+    # Only pieces of about a line are measured, never every prefix of the word.
+    assert sum(len(text) for text in calls if len(text) <= 31) <= 8 * 31 * len(lines)
 
 
 def test_wrap_stops_once_the_box_is_full() -> None:
