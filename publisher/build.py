@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from publisher.config import BuildConfig
-from publisher.errors import OutputError, UsageError
+from publisher.config import BuildConfig, parse_source_date_epoch
+from publisher.errors import InputError, OutputError
 from publisher.model import Article, Metadata
 from publisher.outputs import write_together
 
@@ -53,13 +53,7 @@ def build_time_from_env(environ: dict[str, str] | None = None) -> dt.datetime:
     epoch = env.get("SOURCE_DATE_EPOCH")
     if epoch is None or epoch == "":
         return dt.datetime.now(dt.UTC).replace(microsecond=0)
-    try:
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    except (ValueError, OverflowError, OSError):
-        raise UsageError(
-            f"SOURCE_DATE_EPOCH='{epoch}' is not a Unix timestamp.",
-            "Set it to whole seconds since 1970, e.g. $(git log -1 --format=%ct).",
-        ) from None
+    return parse_source_date_epoch(epoch)
 
 
 def load_article(path: Path, options: InputOptions) -> Article:
@@ -70,7 +64,30 @@ def load_article(path: Path, options: InputOptions) -> Article:
     raw = read_article(
         path, overrides=options.overrides, image=options.image, encoding=options.encoding
     )
-    return normalise(raw)
+    return check_publishable(normalise(raw))
+
+
+def check_publishable(article: Article) -> Article:
+    """Refuse an article the outputs could not carry: no visible headline, no visible text.
+
+    Invisible characters (U+200B, U+2060, soft hyphens...) are removed by the
+    normaliser; a headline made only of them would become an empty EPUB title,
+    which EPUBCheck rejects. Nothing is written for such an article.
+    """
+    from publisher.readers.values import has_visible
+
+    if not has_visible(article.headline):
+        raise InputError(
+            f"{article.source}: the headline has no visible characters "
+            "(only spaces or invisible ones such as U+200B).",
+            "Give the article a headline in its first line (or title in its metadata).",
+        )
+    if not any(has_visible(paragraph) for paragraph in article.paragraphs):
+        raise InputError(
+            f"{article.source}: no paragraph has visible text.",
+            "Give the article at least one paragraph of text.",
+        )
+    return article
 
 
 @dataclass(frozen=True, slots=True)
