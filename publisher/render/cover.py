@@ -578,6 +578,8 @@ def fit_text(
 _NO_LINE_START = frozenset(
     "、。，．・：；？！）」』】〕〉》”’ゝゞーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ"
 )
+#: Characters a line may not end with (opening brackets and quotes).
+_NO_LINE_END = frozenset("「『（【〔〈《“‘")
 
 
 def _sizes(largest: int) -> list[int]:
@@ -683,7 +685,8 @@ def _break_word(
                 high = middle - 1
         cut = low
     cut = min(cut, len(word) - 1)
-    while cut > 1 and word[cut] in _NO_LINE_START:  # kinsoku: never start a line with it
+    # Kinsoku: no line starts with a closing mark or small kana, none ends with an opening one.
+    while cut > 1 and (word[cut] in _NO_LINE_START or word[cut - 1] in _NO_LINE_END):
         cut -= 1
     return word[:cut] + mark, word[cut:]
 
@@ -737,6 +740,8 @@ def wrap(
     ['pro-Ira-', 'nian']
     >>> wrap("京都市バス、観光客", len, 5)
     ['京都市バ', 'ス、観光客']
+    >>> wrap("観光客向け「急行」路線", len, 6)
+    ['観光客向け', '「急行」路線']
     """
     lines: list[str] = []
     current = ""
