@@ -16,6 +16,7 @@ from PIL import Image as PILImage
 from test_bad_inputs import assert_clean_failure
 
 from publisher.errors import InputError
+from publisher.model import Figure
 from publisher.readers import read_article
 from publisher.readers.markdown import read, split_front_matter
 
@@ -174,15 +175,17 @@ def test_image_paragraph_names_the_photo(tmp_path: Path) -> None:
     assert raw.paragraphs == ("The harbour reopened.",)
 
 
-def test_only_one_photo_is_used(tmp_path: Path) -> None:
+def test_other_images_are_figures_in_the_body(tmp_path: Path) -> None:
     make_photo(tmp_path, "a.png")
     make_photo(tmp_path, "b.png")
     text = "---\ntitle: T\nimage: a.png\n---\n![Second photo](b.png)\n\nText ![c](c.png).\n"
     raw = read_article(_md(tmp_path, text))
     assert raw.image is not None and raw.image.path.name == "a.png"
     assert raw.caption is None
+    figure = raw.body[0]
+    assert isinstance(figure, Figure) and figure.src == "b.png" and figure.alt == "Second photo"
+    assert figure.image is not None and figure.image.width == 64  # inspected
     assert raw.paragraphs == ("Second photo", "Text c.")
-    assert any("b.png was left out" in w for w in raw.warnings)
     assert any("c.png was not found" in w for w in raw.warnings)
 
 

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from publisher.errors import InputError
-from publisher.model import Metadata, RawArticle
+from publisher.errors import ImageError, InputError
+from publisher.model import Block, Figure, Metadata, RawArticle, map_blocks
 from publisher.readers import html, jsonfile, markdown, text
-from publisher.readers.images import find_image
+from publisher.readers.images import find_image, inspect_image
 from publisher.readers.sidecar import read_sidecar
 
 #: Inputs above this size are refused: an article is a few hundred kilobytes at
@@ -57,7 +57,22 @@ def read_article(
     data = read_input_bytes(path)
     raw = reader(data, path, encoding)
     metadata = (overrides or Metadata()).merged_over(read_sidecar(path).merged_over(raw.metadata))
-    return replace(raw, metadata=metadata, image=find_image(path, image, metadata.image))
+    body = map_blocks(raw.body, lambda block: _inspect_figure(block, path))
+    return replace(raw, metadata=metadata, image=find_image(path, image, metadata.image), body=body)
+
+
+def _inspect_figure(block: Block, path: Path) -> Block:
+    """A body figure with its image file located (inside the article's folder) and inspected."""
+    if not isinstance(block, Figure) or block.image is not None:
+        return block
+    folder = path.parent.resolve()
+    candidate = (folder / block.src).resolve()
+    if not candidate.is_relative_to(folder):
+        raise ImageError(
+            f"{path}: the image '{block.src}' is outside the article's folder.",
+            "Put the image next to the article.",
+        )
+    return replace(block, image=inspect_image(candidate))
 
 
 def read_input_bytes(path: Path) -> bytes:
