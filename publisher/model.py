@@ -281,6 +281,14 @@ Block: TypeAlias = (
     | SectionBreak | Footnotes
 )  # fmt: skip
 
+#: The inline types and the block types, for isinstance checks.
+INLINE_TYPES = (
+    Text, Emph, Strong, Strikeout, Superscript, Subscript, Link, Code, LineBreak, FootnoteRef,
+)  # fmt: skip
+BLOCK_TYPES = (
+    Paragraph, Heading, BlockQuote, BulletList, OrderedList, Figure, Table, CodeBlock,
+    SectionBreak, Footnotes,
+)  # fmt: skip
 #: Every node type of the tree by its ``kind``.
 NODE_TYPES: dict[str, type[Block] | type[Inline]] = {
     cls.kind: cls

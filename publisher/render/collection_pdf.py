@@ -138,7 +138,7 @@ def layout_collection(
     resources = output_intent_resources(options, roots)
     photo_digests = hashlib.sha256()
     rendered: list[str] = []
-    classes = page_classes(options)
+    classes = page_classes(options, theme)
     for index, article in enumerate(collection.articles):
         shown, href = article, None
         placed = placed_width_mm(article, theme, options) if article.image else None

@@ -9,7 +9,7 @@ from typing import Any
 
 from ebooklib import epub
 
-from publisher.model import Article
+from publisher.model import Article, figures
 from publisher.render import Rendered
 from publisher.render.epub_parts import (
     CERTIFIED_BY,
@@ -59,6 +59,14 @@ def render_epub(
     image_item = photo_item(article.image, "photo", roots, warnings)
     if image_item is not None:
         book.add_item(image_item)
+    figure_hrefs: dict[str, str] = {}
+    for number, figure in enumerate(figures(article.content), 1):
+        if figure.src in figure_hrefs:
+            continue
+        item = photo_item(figure.image, f"figure-{number}", roots, warnings)
+        if item is not None:
+            book.add_item(item)
+            figure_hrefs[figure.src] = item.file_name
     cover_image = cover_item(
         article.headline,
         theme=theme,
@@ -83,6 +91,7 @@ def render_epub(
         theme,
         medium="epub",
         image_href=image_item.file_name if image_item is not None else None,
+        figure_hrefs=figure_hrefs,
     )
     # A plain EpubItem, not EpubHtml: ebooklib re-serialises EpubHtml and would drop
     # our <head> (metadata, stylesheets) and the xml:lang attributes.

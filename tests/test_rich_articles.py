@@ -1,0 +1,252 @@
+"""Rich articles end to end: a Markdown article with emphasis, links, a table, a body
+photo, footnotes, code, sub/superscript, a nested list and a section break, built
+through the real command line and compared, element by element, with what pandoc
+makes of the same file."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import pikepdf
+import pytest
+from cli_helpers import pdf_fonts_embedded, run_cli
+from conftest import run_epubcheck
+from lxml import etree
+from PIL import Image as PILImage
+
+XHTML = "{http://www.w3.org/1999/xhtml}"
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
+
+CODE = "def seats(votes):\n    return  round(votes / 1000)\n\n# a blank line above"
+RICH = f"""---
+title: Election results, with sources
+image: photo.jpg
+caption: Voters queue in the rain.
+credit: AFP
+---
+
+The *Daily Planet* reports **record** turnout, citing the [electoral
+commission](https://example.org/results "Official results") and
+[a second source](https://example.com/poll).[^1] He said *"it's over*" and left...
+
+| Party | Seats | Share |
+|:------|------:|:-----:|
+| Blue  | 120   | 41 %  |
+| Green | *98*  | 33 %  |
+
+![Counting the ballots](chart.png "Ballots counted overnight")
+
+Water is H~2~O; the hall holds 10^3^ people. Call `count()` to tally.
+
+- Turnout rose
+  - in cities
+  - in villages
+- Spoilt ballots fell
+
+3. third item
+4. fourth item
+
+***
+
+```python
+{CODE}
+```
+
+> The people have spoken.
+
+Recount requested.[^2]
+
+[^1]: Figures as of midnight.
+[^2]: By the *Green* party.
+"""
+
+
+def make_rich(folder: Path) -> Path:
+    """The rich article with its photo and a body picture, in ``folder``."""
+    PILImage.new("RGB", (320, 200), (40, 90, 160)).save(folder / "photo.jpg", quality=85)
+    PILImage.new("RGB", (300, 180), (160, 90, 40)).save(folder / "chart.png")
+    source = folder / "rich.md"
+    source.write_text(RICH, encoding="utf-8")
+    return source
+
+
+def _body_counts(root: etree._Element, text_scope: etree._Element) -> Counter[str]:
+    """Count the rich elements inside ``text_scope`` (notes found anywhere in ``root``)."""
+    counts: Counter[str] = Counter()
+    notes = [e for e in root.iter() if e.get(EPUB_TYPE) == "footnote"]
+    counts["footnote"] = len(notes)
+    for element in text_scope.iter():
+        if not isinstance(element.tag, str):
+            continue
+        tag = element.tag.removeprefix(XHTML)
+        in_note = any(
+            a.get(EPUB_TYPE) in ("footnote", "footnotes") for a in element.iterancestors()
+        )
+        if tag in ("em", "strong", "sup", "sub", "pre", "img"):
+            counts[tag] += 1
+        elif tag == "a" and (element.get("href") or "").startswith("http"):
+            counts["external link"] += 1
+        elif tag in ("th", "td"):
+            counts["table cell"] += 1
+        elif tag == "li" and element.get(EPUB_TYPE) != "footnote" and not in_note:
+            counts["list item"] += 1
+            counts["nested list"] += sum(
+                1 for child in element if child.tag in (f"{XHTML}ul", f"{XHTML}ol")
+            )
+        elif tag == "code" and element.getparent().tag != f"{XHTML}pre":
+            counts["inline code"] += 1
+        elif tag == "hr" and not in_note:
+            counts["section break"] += 1
+    return counts
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """(source, EPUB, PDF) of the rich article, built once through the CLI."""
+    folder = tmp_path_factory.mktemp("rich")
+    source = make_rich(folder)
+    result = run_cli("build", source, "-o", folder / "out", env=EPOCH)
+    assert result.returncode == 0, result.stderr
+    return source, folder / "out" / "rich.epub", folder / "out" / "rich.pdf"
+
+
+def _article_root(epub: Path) -> etree._Element:
+    with zipfile.ZipFile(epub) as book:
+        return etree.fromstring(book.read("EPUB/article.xhtml"))
+
+
+def test_the_epub_has_every_rich_element_and_passes_epubcheck(
+    built: tuple[Path, Path, Path],
+) -> None:
+    _, epub, _ = built
+    report = run_epubcheck(epub)
+    assert (report.fatals, report.errors, report.warnings) == (0, 0, 0), report.messages
+    root = _article_root(epub)
+    text = root.find(f".//{XHTML}div[@class='text']")
+    assert text is not None
+    counts = _body_counts(root, root.find(f".//{XHTML}article"))
+    assert counts["footnote"] == 2 and counts["external link"] == 2
+    assert counts["table cell"] == 9 and counts["nested list"] == 1
+    # Code blocks keep their line breaks and spaces, exactly.
+    pre = text.find(f".//{XHTML}pre")
+    assert pre is not None and "".join(pre.itertext()) == CODE
+    # Quotes pair across the emphasis; the table's header cells are column headers.
+    assert "He said <em>“it’s over</em>” and left…" in etree.tostring(text, encoding="unicode")
+    assert {th.get("scope") for th in text.iter(f"{XHTML}th")} == {"col"}
+    # Footnotes link both ways.
+    refs = [a for a in text.iter(f"{XHTML}a") if a.get(EPUB_TYPE) == "noteref"]
+    assert [a.get("href") for a in refs] == ["#fn-1", "#fn-2"]
+    backs = [a.get("href") for a in root.iter(f"{XHTML}a") if a.get("role") == "doc-backlink"]
+    assert backs == ["#fnref-1", "#fnref-2"]
+
+
+@pytest.mark.skipif(shutil.which("pandoc") is None, reason="pandoc is not installed")
+def test_the_epub_has_as_many_rich_elements_as_pandoc_makes(
+    built: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    source, epub, _ = built
+    theirs = tmp_path / "pandoc.epub"
+    subprocess.run(
+        ["pandoc", "-f", "markdown", "-t", "epub3", str(source), "-o", str(theirs)],
+        cwd=source.parent,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    pandoc_counts: Counter[str] = Counter()
+    with zipfile.ZipFile(theirs) as book:
+        for name in book.namelist():
+            if re.fullmatch(r"EPUB/text/ch\d+\.xhtml", name):
+                chapter = etree.fromstring(book.read(name))
+                pandoc_counts += _body_counts(chapter, chapter)
+    root = _article_root(epub)
+    # The article's text and its notes (the header and lead photo are not in pandoc's body).
+    ours = _body_counts(root, root.find(f".//{XHTML}div[@class='text']"))
+    notes = _body_counts(root, root.find(f".//{XHTML}section[@class='footnotes']"))
+    ours += Counter({k: v for k, v in notes.items() if k != "footnote"})
+    source_breaks = len(re.findall(r"^\*\*\*$", source.read_text(), re.M))
+    for kind in (
+        "em", "strong", "external link", "table cell", "list item", "nested list", "footnote",
+        "img", "pre", "inline code", "sup", "sub",
+    ):  # fmt: skip
+        assert ours[kind] == pandoc_counts[kind], (kind, ours, pandoc_counts)
+    assert ours["section break"] >= source_breaks >= 1
+
+
+def test_the_pdf_links_embeds_italic_and_mono_and_keeps_code_lines(
+    built: tuple[Path, Path, Path],
+) -> None:
+    _, _, pdf_path = built
+    assert pdf_fonts_embedded(pdf_path) == []
+    with pikepdf.open(pdf_path) as pdf:
+        uris = [
+            str(annot.A.URI)
+            for page in pdf.pages
+            for annot in page.get("/Annots", [])
+            if annot.get("/Subtype") == "/Link" and "/A" in annot and "/URI" in annot.A
+        ]
+        fonts = {
+            str(font.get("/BaseFont"))
+            for page in pdf.pages
+            for _, font in page.resources.get("/Font", {}).items()
+        }
+    assert sorted(uris) == ["https://example.com/poll", "https://example.org/results"]
+    assert any("Italic" in name for name in fonts), fonts
+    assert any("Source-Code-Pro" in name for name in fonts), fonts
+    layout = subprocess.run(
+        ["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    lines = [line.strip() for line in layout.splitlines()]
+    # The code block's lines stay lines, in order; the footnotes print as notes.
+    assert "def seats(votes):" in lines
+    assert any(line.startswith("return") and "round(votes / 1000)" in line for line in lines)
+    assert any(line.startswith("1. Figures as of midnight.") for line in lines)
+
+
+def test_json_round_trip_gives_byte_identical_books(tmp_path: Path) -> None:
+    source = make_rich(tmp_path)
+    printed = run_cli("normalise", source, "--json", env=EPOCH)
+    assert printed.returncode == 0, printed.stderr
+    assert '"schema_version": "2.0"' in printed.stdout
+    (tmp_path / "rich.json").write_text(printed.stdout, encoding="utf-8")
+    for name in ("rich.md", "rich.json"):
+        result = run_cli("build", tmp_path / name, "-o", tmp_path / f"from-{name}", env=EPOCH)
+        assert result.returncode == 0, result.stderr
+    for suffix in (".epub", ".pdf"):
+        from_md = (tmp_path / "from-rich.md" / f"rich{suffix}").read_bytes()
+        from_json = (tmp_path / "from-rich.json" / f"rich{suffix}").read_bytes()
+        assert from_md == from_json, suffix
+
+
+def test_a_theme_can_print_link_urls(tmp_path: Path) -> None:
+    source = make_rich(tmp_path)
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "theme.toml").write_text("[print]\nlink_urls = true\n", encoding="utf-8")
+    result = run_cli("build", source, "-o", tmp_path / "out", "--format", "pdf", "--theme", theme)
+    assert result.returncode == 0, result.stderr
+    layout = subprocess.run(
+        ["pdftotext", str(tmp_path / "out" / "rich.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    # The URL may wrap at its slashes: compare without white space.
+    assert "<https://example.com/poll>" in re.sub(r"\s+", "", layout)
+
+
+def test_a_broken_print_option_is_one_clean_error(tmp_path: Path) -> None:
+    source = make_rich(tmp_path)
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "theme.toml").write_text('[print]\nlink_urls = "yes"\n', encoding="utf-8")
+    result = run_cli("build", source, "-o", tmp_path / "out", "--theme", theme)
+    assert result.returncode != 0
+    assert result.stderr.startswith("error: [print]") and "Traceback" not in result.stderr
+    assert not (tmp_path / "out" / "rich.epub").exists()
