@@ -333,11 +333,24 @@ def plain_text(nodes: tuple[Inline, ...] | tuple[Block, ...]) -> str:
         elif isinstance(node, Footnotes):
             parts.extend(_block_separator + plain_text(note) for note in node.notes)
         else:
-            parts.append(plain_text(node.content))
+            parts.append(_inline_text(node.content))
     # Blocks are joined by one space; the spaces of the text itself (no-break
     # spaces among them) are kept as they are.
     text = "".join(parts)
     return " ".join(p.strip(" \n") for p in text.split(_block_separator) if p.strip(" \n"))
+
+
+def _inline_text(nodes: tuple[Inline, ...]) -> str:
+    """Inline nodes' text exactly, spaces at the edges kept (they separate words)."""
+    parts: list[str] = []
+    for node in nodes:
+        if isinstance(node, Text | Code):
+            parts.append(node.text)
+        elif isinstance(node, LineBreak):
+            parts.append(" ")
+        elif not isinstance(node, FootnoteRef):
+            parts.append(_inline_text(node.content))
+    return "".join(parts)
 
 
 #: Marks where one block's text ends and the next one's starts, inside plain_text.

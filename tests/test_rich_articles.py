@@ -250,3 +250,29 @@ def test_a_broken_print_option_is_one_clean_error(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert result.stderr.startswith("error: [print]") and "Traceback" not in result.stderr
     assert not (tmp_path / "out" / "rich.epub").exists()
+
+
+def test_plain_text_lists_and_entities(tmp_path: Path) -> None:
+    source = tmp_path / "wire.txt"
+    source.write_text(
+        "Jos&#233; Garc&iacute;a wins the vote\n\n"
+        "The count ended at midnight, officials said.\n\n"
+        "Key results:\n- Blue: 120 seats\n- Green: 98 seats,\n  up from 80\n\n"
+        "1. Count the votes\n2. Certify them\n",
+        encoding="utf-8",
+    )
+    result = run_cli("build", source, "-o", tmp_path / "out", "--format", "epub")
+    assert result.returncode == 0, result.stderr
+    epub = tmp_path / "out" / "wire.epub"
+    report = run_epubcheck(epub)
+    assert (report.fatals, report.errors, report.warnings) == (0, 0, 0), report.messages
+    root = _article_root(epub)
+    headline = root.find(f".//{XHTML}h1")
+    assert headline is not None and headline.text == "José García wins the vote"
+    bullets = [" ".join("".join(li.itertext()).split()) for li in root.iter(f"{XHTML}li")]
+    assert bullets == ["Blue: 120 seats", "Green: 98 seats, up from 80", "Count the votes",
+                       "Certify them"]  # fmt: skip
+    assert len(list(root.iter(f"{XHTML}ul"))) == 1 and len(list(root.iter(f"{XHTML}ol"))) == 1
+    printed = run_cli("normalise", source, "--json")
+    assert printed.returncode == 0, printed.stderr
+    assert '"rule": "html-entities"' in printed.stdout and '"where": "line 1"' in printed.stdout
