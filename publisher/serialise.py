@@ -16,6 +16,8 @@ import json
 from typing import Any
 
 from publisher.model import (
+    BLOCK_TYPES,
+    INLINE_TYPES,
     NODE_TYPES,
     Article,
     Block,
@@ -144,22 +146,34 @@ def node_from_data(data: object, where: str = "body") -> Any:
         raise ValueError(f"{where}: not a valid {data['type']} ({error})") from None
 
 
+def _inline(data: object, where: str) -> Inline:
+    node = node_from_data(data, where)
+    if not isinstance(node, INLINE_TYPES):
+        raise ValueError(f"{where}: a {node.kind} cannot stand inside a line of text")
+    return node
+
+
+def _block(data: object, where: str) -> Block:
+    node = node_from_data(data, where)
+    if not isinstance(node, BLOCK_TYPES):
+        raise ValueError(f"{where}: a {node.kind} is not a block")
+    return node
+
+
 def _field_from_data(name: str, value: object, where: str) -> Any:
-    if name in _INLINE_FIELDS or name in _BLOCK_FIELDS:
-        return tuple(
-            node_from_data(child, f"{where} item {n}") for n, child in _items(value, where)
-        )
+    if name in _INLINE_FIELDS:
+        return tuple(_inline(c, f"{where} item {n}") for n, c in _items(value, where))
+    if name in _BLOCK_FIELDS:
+        return tuple(_block(c, f"{where} item {n}") for n, c in _items(value, where))
     if name in _BLOCK_LIST_FIELDS:
         return tuple(
-            tuple(node_from_data(c, f"{where} {i} item {n}") for n, c in _items(item, where))
+            tuple(_block(c, f"{where} {i} item {n}") for n, c in _items(item, where))
             for i, item in _items(value, where)
         )
     if name in _ROW_FIELDS:
         return tuple(
             tuple(
-                tuple(
-                    node_from_data(x, f"{where} row {r} cell {c}") for _, x in _items(cell, where)
-                )
+                tuple(_inline(x, f"{where} row {r} cell {c}") for _, x in _items(cell, where))
                 for c, cell in _items(row, where)
             )
             for r, row in _items(value, where)

@@ -276,3 +276,69 @@ def test_plain_text_lists_and_entities(tmp_path: Path) -> None:
     printed = run_cli("normalise", source, "--json")
     assert printed.returncode == 0, printed.stderr
     assert '"rule": "html-entities"' in printed.stdout and '"where": "line 1"' in printed.stdout
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('[{"type": "blink"}]', 'body item 1: unknown type "blink"'),
+        ('[{"type": "text", "text": "x"}]', "body item 1 is a text, not a block"),
+        (
+            '[{"type": "paragraph", "content": [{"type": "table", "header": [], "body": []}]}]',
+            "a table cannot stand inside a line of text",
+        ),
+        ('[{"type": "heading", "level": 9, "content": []}]', "not a valid heading"),
+        ('{"type": "paragraph"}', "'body' must be a list of blocks"),
+    ],
+)
+def test_a_bad_json_tree_is_one_clean_error(tmp_path: Path, body: str, message: str) -> None:
+    source = tmp_path / "bad.json"
+    source.write_text(
+        f'{{"schema_version": "2.0", "headline": "H", "paragraphs": ["x"], "body": {body}}}',
+        encoding="utf-8",
+    )
+    result = run_cli("build", source, "-o", tmp_path / "out")
+    assert result.returncode in (1, 2), result.stderr
+    assert result.stderr.startswith("error: ") and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list((tmp_path / "out").glob("*")) if (tmp_path / "out").exists() else True
+
+
+def test_a_web_page_keeps_figures_tables_and_absolute_links(tmp_path: Path) -> None:
+    PILImage.new("RGB", (300, 180), (160, 90, 40)).save(tmp_path / "chart.png")
+    PILImage.new("RGB", (320, 200), (40, 90, 160)).save(tmp_path / "photo.jpg")
+    page = tmp_path / "page.html"
+    page.write_text(
+        """<!DOCTYPE html><html lang="en"><head><title>Vote</title>
+<link rel="canonical" href="https://news.example/politics/vote.html"></head>
+<body><article><h1>The vote is counted</h1>
+<figure><img src="photo.jpg" alt="Voters"><figcaption>Voters queue.</figcaption></figure>
+<p>The <em>Daily Planet</em> cites <a href="/results">the results</a> and
+<a href="https://other.example/poll">a poll</a>; turnout was <strong>high</strong>.</p>
+<p>Officials counted through the night in every district of the capital, they said.</p>
+<figure><img src="chart.png" alt="Seats chart"><figcaption>Seats won
+<span class="credit">Planet graphics</span></figcaption></figure>
+<table><caption>Results</caption><thead><tr><th>Party</th><th align="right">Seats</th></tr>
+</thead><tbody><tr><td>Blue</td><td align="right">120</td></tr></tbody></table>
+<p>More counting is expected on Monday, when the last ballots arrive by post.</p>
+</article></body></html>""",
+        encoding="utf-8",
+    )
+    result = run_cli("build", page, "-o", tmp_path / "out", "--format", "epub")
+    assert result.returncode == 0, result.stderr
+    epub = tmp_path / "out" / "page.epub"
+    report = run_epubcheck(epub)
+    assert (report.fatals, report.errors, report.warnings) == (0, 0, 0), report.messages
+    root = _article_root(epub)
+    text = root.find(f".//{XHTML}div[@class='text']")
+    assert text is not None
+    hrefs = [a.get("href") for a in text.iter(f"{XHTML}a")]
+    assert hrefs == ["https://news.example/results", "https://other.example/poll"]
+    assert [e.text for e in text.iter(f"{XHTML}em")] == ["Daily Planet"]
+    figure = text.find(f".//{XHTML}figure")
+    assert figure is not None and figure.find(f"{XHTML}img") is not None
+    caption = " ".join("".join(figure.find(f"{XHTML}figcaption").itertext()).split())
+    assert caption == "Seats won Planet graphics"
+    cells = ["".join(c.itertext()) for c in text.iter(f"{XHTML}th", f"{XHTML}td")]
+    assert cells == ["Party", "Seats", "Blue", "120"]
+    assert text.find(f".//{XHTML}caption") is not None
