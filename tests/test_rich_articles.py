@@ -342,3 +342,30 @@ def test_a_web_page_keeps_figures_tables_and_absolute_links(tmp_path: Path) -> N
     cells = ["".join(c.itertext()) for c in text.iter(f"{XHTML}th", f"{XHTML}td")]
     assert cells == ["Party", "Seats", "Blue", "120"]
     assert text.find(f".//{XHTML}caption") is not None
+
+
+def test_a_collection_keeps_rich_articles(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    make_rich(folder)
+    (folder / "plain.txt").write_text(
+        "A plain story\n\nIt has one paragraph, and no markup at all.\n", encoding="utf-8"
+    )
+    result = run_cli("build", folder, "--collection", "Digest", "-o", tmp_path / "out", env=EPOCH)
+    assert result.returncode == 0, result.stderr
+    epub = tmp_path / "out" / "digest.epub"
+    report = run_epubcheck(epub)
+    assert (report.fatals, report.errors, report.warnings) == (0, 0, 0), report.messages
+    with zipfile.ZipFile(epub) as book:
+        names = book.namelist()
+        texts = "".join(book.read(n).decode() for n in names if n.endswith(".xhtml"))
+    assert any("figure-" in name for name in names)
+    assert texts.count('epub:type="footnote"') == 2 and "<table " in texts
+    with pikepdf.open(tmp_path / "out" / "digest.pdf") as pdf:
+        uris = {
+            str(annot.A.URI)
+            for page in pdf.pages
+            for annot in page.get("/Annots", [])
+            if "/A" in annot and "/URI" in annot.A
+        }
+    assert {"https://example.com/poll", "https://example.org/results"} <= uris

@@ -51,6 +51,7 @@ from publisher.render.pdf import (
     captured_logs,
     check_variant,
     colour_profiles,
+    figure_resources,
     is_noise,
     output_intent_resources,
     page_classes,
@@ -150,8 +151,18 @@ def layout_collection(
             photo_digests.update(copy)
             width, height = pixel_size(copy)
             shown = replace(article, image=replace(article.image, width=width, height=height))
+        figure_hrefs = figure_resources(article, roots, resources, warnings, f"{index + 1}-")
+        for url in figure_hrefs.values():
+            photo_digests.update(resources[url][0])
         rendered.append(
-            render_xhtml(shown, theme, medium="print", image_href=href, page_classes=classes)
+            render_xhtml(
+                shown,
+                theme,
+                medium="print",
+                image_href=href,
+                page_classes=classes,
+                figure_hrefs=figure_hrefs,
+            )
         )
     created = utc_timestamp(build_time)
     xhtml, order = print_edition(collection, theme, rendered, created=created, classes=classes)

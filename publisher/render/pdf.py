@@ -295,10 +295,12 @@ def figure_resources(
     roots: tuple[Path, ...],
     resources: dict[str, tuple[bytes, str]],
     warnings: list[str],
+    prefix: str = "",
 ) -> dict[str, str]:
     """Serve each body figure's screen copy from memory; return figure src -> its URL.
 
-    A figure the sandbox refuses is left out (its caption stays), with a warning.
+    ``prefix`` keeps the URLs of several articles apart (a collection). A figure
+    the sandbox refuses is left out (its caption stays), with a warning.
     """
     from publisher.render.photo import screen_copy
 
@@ -311,7 +313,7 @@ def figure_resources(
         except SandboxError as error:
             warnings.append(error.message)
             continue
-        url = memory_url(f"figure-{number}")
+        url = memory_url(f"figure-{prefix}{number}")
         resources[url] = (content, media_type)
         hrefs[figure.src] = url
     return hrefs
