@@ -58,7 +58,7 @@ Water is H~2~O; the hall holds 10^3^ people. Call `count()` to tally.
 {CODE}
 ```
 
-> The people have spoken.
+> The people have spoken, ***finally***.
 
 Recount requested.[^2]
 
@@ -198,6 +198,7 @@ def test_the_pdf_links_embeds_italic_and_mono_and_keeps_code_lines(
         }
     assert sorted(uris) == ["https://example.com/poll", "https://example.org/results"]
     assert any("Italic" in name for name in fonts), fonts
+    assert any("Bold" in name and "It" in name for name in fonts), fonts  # bold italic
     assert any("Source-Code-Pro" in name for name in fonts), fonts
     layout = subprocess.run(
         ["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True
