@@ -370,3 +370,28 @@ def test_a_collection_keeps_rich_articles(tmp_path: Path) -> None:
             if "/A" in annot and "/URI" in annot.A
         }
     assert {"https://example.com/poll", "https://example.org/results"} <= uris
+
+
+def test_a_theme_that_overrides_the_body_writes_the_tree_with_the_macros(tmp_path: Path) -> None:
+    source = make_rich(tmp_path)
+    templates = tmp_path / "theme" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "body.xhtml").write_text(
+        '{% import "document.xhtml" as document with context %}'
+        "{% set ids = namespace(heading=0, notes='') %}"
+        '<article id="article"><h1 class="headline house">{{ article.headline }}</h1>'
+        '<div class="text">{{ document.blocks(article.content, ids) }}</div>'
+        "{{ document.footnotes(article.footnotes, ids) }}</article>",
+        encoding="utf-8",
+    )
+    result = run_cli(
+        "build", source, "-o", tmp_path / "out", "--format", "epub", "--theme", tmp_path / "theme"
+    )
+    assert result.returncode == 0, result.stderr
+    epub = tmp_path / "out" / "rich.epub"
+    report = run_epubcheck(epub)
+    assert (report.fatals, report.errors, report.warnings) == (0, 0, 0), report.messages
+    root = _article_root(epub)
+    assert root.find(f".//{XHTML}h1[@class='headline house']") is not None
+    counts = _body_counts(root, root)
+    assert counts["table cell"] == 9 and counts["footnote"] == 2 and counts["pre"] == 1
