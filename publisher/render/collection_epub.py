@@ -121,6 +121,7 @@ def render_collection_epub(
             item = photo_item(figure.image, uid, roots, warnings, str(article.source))
             if item is not None and figure.src not in figure_hrefs:
                 book.add_item(item)
+                photos += 1  # pictures, for the accessibility metadata
                 figure_hrefs[figure.src] = item.file_name
         xhtml = render_xhtml(
             shown,
@@ -153,7 +154,9 @@ def render_collection_epub(
     book.add_item(nav)
     book.toc = _ncx_toc(collection, hrefs)
     book.add_item(epub.EpubNcx())
-    alt_text = all(bool(a.caption) for a in collection.articles if a.image is not None)
+    alt_text = all(bool(a.caption) for a in collection.articles if a.image is not None) and all(
+        figure.alt for a in collection.articles for figure in figures(a.content)
+    )
     _add_metadata(book, collection, page_source, photos=photos, alt_text=alt_text)
     book.add_metadata(None, "meta", "", {"name": "cover", "content": cover_image.id})
     return Rendered(data=write_book(book, build_time), warnings=tuple(warnings))

@@ -112,7 +112,10 @@ def render_epub(
     book.add_item(epub.EpubNcx())
     direction = "rtl" if is_rtl(article.language) else None
     book.add_item(epub.EpubNav(title="Contents", direction=direction))
-    _add_metadata(book, article, has_alt_image=image_item is not None and bool(article.caption))
+    alt_text = all(figure.alt for figure in figures(article.content))
+    _add_metadata(
+        book, article, has_alt_image=image_item is not None and bool(article.caption) and alt_text
+    )
     # EPUB 2 readers find the cover through this; EPUB 3 through properties="cover-image".
     book.add_metadata(None, "meta", "", {"name": "cover", "content": cover_image.id})
     return Rendered(data=write_book(book, build_time), warnings=tuple(warnings))
@@ -170,7 +173,10 @@ def _add_metadata(book: Any, article: Article, *, has_alt_image: bool) -> None:
         book.add_metadata(None, "meta", value, {"property": prop})
 
     declare("schema:accessMode", "textual")
-    if article.image is not None and book.get_item_with_id("photo") is not None:
+    pictures = [
+        item for item in book.get_items() if item.id == "photo" or item.id.startswith("figure-")
+    ]
+    if pictures:  # the photo or a figure in the body
         declare("schema:accessMode", "visual")
     declare("schema:accessModeSufficient", "textual")
     features = ["structuralNavigation", "tableOfContents", "readingOrder"]
