@@ -76,6 +76,18 @@ def load_article(path: Path, options: InputOptions, formats: tuple[str, ...] = (
     return normalise(raw)
 
 
+def load_articles_of(path: Path, options: InputOptions) -> tuple[Article, ...]:
+    """The articles of one input: one, or every item of a NewsML-G2 package."""
+    from publisher.normalise import normalise
+    from publisher.readers import package_of, read_package_articles
+
+    package = package_of(path)
+    if package is None:
+        return (load_article(path, options),)
+    raws = read_package_articles(package, overrides=options.overrides)
+    return tuple(normalise(raw) for raw in raws)
+
+
 def _import_renderers(formats: tuple[str, ...]) -> None:
     """Import what rendering ``formats`` needs, while the language model loads."""
     import importlib

@@ -41,7 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from publisher.build import InputOptions, load_article
+from publisher.build import InputOptions, load_articles_of
 from publisher.config import BuildConfig
 from publisher.errors import InputError, OutputError, PublisherError
 from publisher.model import Article, Collection
@@ -112,7 +112,7 @@ def load_articles(paths: Sequence[Path], options: InputOptions) -> tuple[Article
     problems: list[str] = []
     for path in paths:
         try:
-            articles.append(load_article(path, options))
+            articles.extend(load_articles_of(path, options))
         except PublisherError as error:
             message = str(error)
             problems.append(message if str(path) in message else f"{path}: {message}")

@@ -25,11 +25,15 @@ error names its place (``body item 3, content item 2``). ``source``,
 image ``path`` is relative to the JSON file's folder. A ``dateline`` that the
 first paragraph does not start with (a date the normaliser took off) is put
 back as the first paragraph, so normalising again finds it again.
+
+An IPTC ninjs item (no ``schema_version``; a ``uri`` and ninjs fields) is read
+by :mod:`publisher.readers.wire.ninjs` instead.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +50,7 @@ from publisher.model import (
 )
 from publisher.readers.decode import decode
 from publisher.readers.sidecar import metadata_from_mapping
+from publisher.readers.wire import is_ninjs, read_ninjs_article
 from publisher.serialise import SCHEMA_VERSION, node_from_data
 
 FILE_EXTENSIONS = (".json",)
@@ -87,6 +92,9 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
         raise InputError(f"{path} is not valid JSON: it is nested too deeply.", _HINT) from None
     if not isinstance(document, dict):
         raise InputError(f"{path}: the JSON must be an object {{...}}, not a list or value.", _HINT)
+    if is_ninjs(document):
+        raw = read_ninjs_article(document, path, decoded.encoding, [])
+        return replace(raw, changes=decoded.changes)
     article = _Fields(document, path)
     headline = article.text("headline", required=True) or ""
     if not headline.strip():
