@@ -254,7 +254,7 @@ BAD_INPUTS = {
             }
         ),
         "is a ninjs item without a headline",
-    ),  # fmt: skip
+    ),
 }
 
 
