@@ -295,3 +295,17 @@ def test_package_among_other_inputs_needs_collection(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert "--collection" in result.stderr
+
+
+def test_wire_story_round_trips_through_json(tmp_path: Path) -> None:
+    """normalise --json keeps the NITF dateline as the dateline, not as a new paragraph."""
+    for name in ("NTB_nitf_local_photo.xml", "ntb-photo.jpg"):
+        shutil.copy(WIRE / "nitf" / name, tmp_path)
+    exported = run_cli("normalise", tmp_path / "NTB_nitf_local_photo.xml", "--json")
+    assert exported.returncode == 0, exported.stderr
+    assert json.loads(exported.stdout)["dateline"] == "Unnao"
+    (tmp_path / "ntb.json").write_text(exported.stdout, encoding="utf-8")
+    for source in ("NTB_nitf_local_photo.xml", "ntb.json"):
+        result = run_cli("build", tmp_path / source, "-o", tmp_path, "-f", "epub", env=EPOCH)
+        assert result.returncode == 0, result.stderr
+    assert epub_xhtml(tmp_path / "ntb.epub") == epub_xhtml(tmp_path / "NTB_nitf_local_photo.epub")
