@@ -64,8 +64,12 @@ def _complete(
 ) -> RawArticle:
     """A reader's article with the sidecar and overrides laid over it, its pictures found."""
     metadata = (overrides or Metadata()).merged_over(read_sidecar(path).merged_over(raw.metadata))
-    body = map_blocks(raw.body, lambda block: _inspect_figure(block, path))
-    return replace(raw, metadata=metadata, image=find_image(path, image, metadata.image), body=body)
+    warned: list[str] = []
+    found = find_image(path, image, metadata.image, warned)
+    body = map_blocks(raw.body, lambda block: _inspect_figure(block, path, warned))
+    return replace(
+        raw, metadata=metadata, image=found, warnings=(*raw.warnings, *warned), body=body
+    )
 
 
 def package_of(path: Path) -> wire.Package | None:
@@ -95,7 +99,7 @@ def read_package_articles(
     return tuple(articles)
 
 
-def _inspect_figure(block: Block, path: Path) -> Block:
+def _inspect_figure(block: Block, path: Path, warned: list[str]) -> Block:
     """A body figure with its image file located (inside the article's folder) and inspected."""
     if not isinstance(block, Figure) or block.image is not None:
         return block
@@ -106,7 +110,7 @@ def _inspect_figure(block: Block, path: Path) -> Block:
             f"{path}: the image '{block.src}' is outside the article's folder.",
             "Put the image next to the article.",
         )
-    return replace(block, image=inspect_image(candidate))
+    return replace(block, image=inspect_image(candidate, warned))
 
 
 def read_input_bytes(path: Path) -> bytes:

@@ -27,15 +27,17 @@ from __future__ import annotations
 import codecs
 import html
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeAlias
 from urllib.parse import unquote, urlsplit
 
 from publisher.errors import InputError
 from publisher.model import Block as TreeBlock
-from publisher.model import Heading, Metadata, Paragraph, RawArticle, flatten, plain_text
-from publisher.readers.decode import Decoded, decode, looks_binary
-from publisher.readers.htmltree import html_to_tree
+from publisher.model import Change, Heading, Metadata, Paragraph, RawArticle, flatten, plain_text
+from publisher.readers.decode import Decoded, decode, looks_binary, text_codec
+from publisher.readers.htmlbody import html_to_tree
+from publisher.readers.htmltree import FLAT_DEPTH, parse_document, parse_fragment, xml_safe
 from publisher.readers.values import check_date, check_language
 
 #: lxml ships no type stubs; its elements are typed loosely here.
@@ -171,19 +173,26 @@ _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
 def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
     """Read a saved web page from its bytes."""
     from lxml import etree  # type: ignore[import-untyped,unused-ignore]
-    from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
 
     decoded = decode_page(data, encoding)
-    text = _XML_DECLARATION.sub("", decoded.text)
+    text, removed = xml_safe(_XML_DECLARATION.sub("", decoded.text))
+    if removed:
+        what = f"{removed} control or non-characters"
+        changes = (*decoded.changes, Change("remove-invisibles", "whole file", what, "removed"))
+        decoded = replace(decoded, changes=changes)
     if not text.strip():
         raise InputError(
             f"{path} has no text, only whitespace.", "Give a web page with a headline and text."
         )
     try:
-        doc = lxml_html.document_fromstring(text)
+        doc, flattened = parse_document(text, str(path))
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"{path} cannot be read as a web page ({exc}).") from None
     warnings: list[str] = []
+    if flattened:
+        warnings.append(
+            f"{flattened} elements nested more than {FLAT_DEPTH} deep were flattened (text kept)"
+        )
     headline = _headline(doc)
     metadata = _metadata(doc, path, warnings)
     caption, credit, image = _lead_figure(doc, path, warnings)
@@ -238,16 +247,15 @@ def decode_page(data: bytes, encoding: str | None = None) -> Decoded:
         return decode(data)
     match = _META_CHARSET.search(data[:4096])
     if match is not None:
-        try:
-            name = codecs.lookup(match.group(1).decode("ascii")).name
-        except LookupError:
-            name = "utf-8"
+        # A label that is not a document encoding (rot13, base64, punycode...) is
+        # ignored, as browsers ignore labels they do not know.
+        name = text_codec(match.group(1).decode("ascii")) or "utf-8"
         if name in ("latin-1", "iso8859-1", "ascii"):
             name = "cp1252"  # the WHATWG encoding standard's reading of these labels
         if name not in ("utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32"):
             try:
                 return Decoded(data.decode(name), name)
-            except UnicodeDecodeError:
+            except UnicodeError:
                 pass  # the label is wrong: fall back to UTF-8 with repairs
     return decode(data)
 
@@ -263,7 +271,6 @@ def html_to_blocks(fragment: str) -> list[Block]:
     [('One bold', 'p'), ('• Two', 'bullet')]
     """
     import nh3
-    from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
 
     cleaned = nh3.clean(
         fragment,
@@ -274,8 +281,7 @@ def html_to_blocks(fragment: str) -> list[Block]:
     )
     if not cleaned.strip():
         return []
-    root = lxml_html.fragment_fromstring(cleaned, create_parent="div")
-    return block_texts(root)
+    return block_texts(parse_fragment(cleaned, "the HTML"))
 
 
 def html_to_text(fragment: str) -> str:

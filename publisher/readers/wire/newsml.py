@@ -30,7 +30,7 @@ from typing import Any
 
 from publisher.errors import InputError
 from publisher.model import Block, Figure, Metadata, Paragraph, Text
-from publisher.readers.htmltree import html_to_tree
+from publisher.readers.htmlbody import html_to_tree
 from publisher.readers.wire.common import (
     Story,
     descendants,

@@ -31,7 +31,7 @@ from typing import Any
 
 from publisher.errors import InputError
 from publisher.model import Block, Figure, Heading, Metadata, Text, plain_text
-from publisher.readers.htmltree import html_to_tree
+from publisher.readers.htmlbody import html_to_tree
 from publisher.readers.wire.common import (
     Story,
     authors_from_byline,
@@ -164,7 +164,9 @@ def _inner_body(fragment: str) -> str:
         return fragment
     from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
 
-    document = lxml_html.document_fromstring(fragment)
+    from publisher.readers.htmltree import parse_document, xml_safe
+
+    document, _ = parse_document(xml_safe(fragment)[0], "the ninjs body")
     body = document.find("body")
     if body is None:
         return fragment

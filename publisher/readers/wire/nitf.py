@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from publisher.model import Block, Emph, Figure, Metadata, Paragraph, Text
-from publisher.readers.htmltree import html_to_tree
+from publisher.readers.htmlbody import html_to_tree
 from publisher.readers.wire.common import (
     Story,
     authors_from_byline,
