@@ -58,24 +58,14 @@ def build_time_from_env(environ: dict[str, str] | None = None) -> dt.datetime:
         ) from None
 
 
-def load_article(path: Path, options: InputOptions, formats: tuple[str, ...] = ()) -> Article:
-    """Read and normalise one input file.
-
-    When the language must be detected, its model loads in the background
-    while the renderers for ``formats`` are imported (about half a second
-    each, on two cores at once).
-    """
+def load_article(path: Path, options: InputOptions) -> Article:
+    """Read and normalise one input file."""
     from publisher.normalise import normalise
     from publisher.readers import read_article
 
     raw = read_article(
         path, overrides=options.overrides, image=options.image, encoding=options.encoding
     )
-    if raw.metadata.language is None and formats:
-        from publisher.normalise.language import load_model_in_background
-
-        load_model_in_background()
-        _import_renderers(formats)
     return normalise(raw)
 
 
@@ -91,15 +81,6 @@ def load_articles_of(path: Path, options: InputOptions) -> tuple[Article, ...]:
     return tuple(normalise(raw) for raw in raws)
 
 
-def _import_renderers(formats: tuple[str, ...]) -> None:
-    """Import what rendering ``formats`` needs, while the language model loads."""
-    import importlib
-
-    for fmt, module in (("pdf", "weasyprint"), ("epub", "publisher.render.epub")):
-        if fmt in formats:
-            importlib.import_module(module)
-
-
 def build_article(
     path: Path, options: InputOptions, config: BuildConfig, build_time: dt.datetime
 ) -> BuildResult:
@@ -112,7 +93,7 @@ def build_article(
             raise OutputError(
                 f"the output {target} would overwrite the input.", "Choose another folder with -o."
             )
-    article = load_article(path, options, config.formats)
+    article = load_article(path, options)
     theme = load_theme(config.theme)
     warnings: list[str] = list(article.warnings)
     if article.image is None and (article.caption or article.credit):

@@ -377,6 +377,8 @@ def _check_setup(config: BuildConfig) -> None:
 
 def _check_output_profile(options: PdfOptions) -> None:
     """A PDF/X needs a readable printer's profile; check it before any article is read."""
+    if not options.variant and options.output_profile is None:
+        return  # nothing to check, and an EPUB build need not import the PDF renderer
     from publisher.render.pdf import output_intent_resources
 
     output_intent_resources(options, ())
