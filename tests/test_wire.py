@@ -7,12 +7,16 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
+from html import escape
 from pathlib import Path
 
 import pikepdf
 import pytest
 from cli_helpers import epub_xhtml, pdf_text, plain, run_cli
 from conftest import run_epubcheck
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_fuzz_readers import BUDGET, BYTES, NASTY, _check
 
 WIRE = Path(__file__).parent / "data" / "wire"
 EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
@@ -309,3 +313,62 @@ def test_wire_story_round_trips_through_json(tmp_path: Path) -> None:
         result = run_cli("build", tmp_path / source, "-o", tmp_path, "-f", "epub", env=EPOCH)
         assert result.returncode == 0, result.stderr
     assert epub_xhtml(tmp_path / "ntb.epub") == epub_xhtml(tmp_path / "NTB_nitf_local_photo.epub")
+
+
+# --- Fuzzing: any wire input is an article or one PublisherError, never a crash ---
+
+_VALUE = st.one_of(NASTY, st.integers(), st.none(), st.lists(NASTY, max_size=2))
+
+
+@BUDGET
+@given(data=BYTES)
+def test_any_bytes_as_xml(data: bytes) -> None:
+    _check("story.xml", data, None)
+
+
+@BUDGET
+@given(
+    texts=st.lists(NASTY, min_size=6, max_size=6),
+    media=st.sampled_from(["photo.jpg", "http://x.org/a.jpg", "../a.jpg", "", "a001"]),
+)
+def test_nitf_with_any_text(texts: list[str], media: str) -> None:
+    hl1, byline, dateline, para, caption, date = (escape(t) for t in texts)
+    nitf = (
+        f'<nitf><head><docdata><date.issue norm="{date}"/></docdata></head><body><body.head>'
+        f"<hedline><hl1>{hl1}</hl1></hedline><byline>{byline}</byline>"
+        f"<dateline>{dateline}</dateline></body.head><body.content><p>{para}</p>"
+        f'<media media-type="image"><media-reference source="{escape(media)}"/>'
+        f"<media-caption>{caption}</media-caption></media></body.content></body></nitf>"
+    )
+    _check("story.xml", nitf.encode("utf-8", "surrogatepass"), None)
+
+
+@settings(parent=BUDGET)
+@given(
+    fields=st.dictionaries(
+        st.sampled_from(
+            ["headline", "byline", "by", "located", "versioncreated", "language", "body_html",
+             "body_text", "copyrightnotice", "description_text", "headline_main"]
+        ),
+        _VALUE,
+        max_size=6,
+    ),
+    headlines=st.lists(st.fixed_dictionaries({"role": NASTY, "value": _VALUE}), max_size=2),
+    associations=st.one_of(
+        st.none(),
+        st.lists(
+            st.fixed_dictionaries(
+                {"type": st.sampled_from(["picture", "text", 3]), "renditions": st.lists(
+                    st.fixed_dictionaries({"href": _VALUE}), max_size=2)}
+            ),
+            max_size=2,
+        ),
+    ),
+)  # fmt: skip
+def test_ninjs_with_any_fields(
+    fields: dict[str, object], headlines: list[object], associations: object
+) -> None:
+    document = {"uri": "urn:x:1", "type": "text", "headlines": headlines, **fields}
+    if associations is not None:
+        document["associations"] = associations
+    _check("story.json", json.dumps(document).encode("utf-8", "surrogatepass"), None)
