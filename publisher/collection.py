@@ -19,6 +19,10 @@ Reading order (``order_articles``), precisely:
    space. Articles without a section form one group too, placed where the
    first of them is; the contents lists them without a heading.
 
+A NewsML-G2 package given as an input (a ``packageItem``, or a
+``newsMessage`` with several items) adds its items in the package's order, as
+if each were an input of its own (``build.load_articles_of``).
+
 The collection's identifier is ``--collection-id`` or a ``urn:uuid:`` derived
 from the title, the date and every article's identifier in reading order; its
 date is ``--collection-date`` or the latest ISO date of its articles, else the

@@ -5,6 +5,7 @@ hostile or wrong XML refused with one error line."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import zipfile
 from html import escape
@@ -372,3 +373,59 @@ def test_ninjs_with_any_fields(
     if associations is not None:
         document["associations"] = associations
     _check("story.json", json.dumps(document).encode("utf-8", "surrogatepass"), None)
+
+
+RICH_NITF = """<?xml version="1.0" encoding="UTF-8"?>
+<nitf xmlns="http://iptc.org/std/NITF/2006-10-18/" xml:lang="en">
+  <head><docdata><doc.copyright year="2024" holder="Example Wire"/></docdata></head>
+  <body>
+    <body.head>
+      <hedline><hl1>Budget passes</hl1><hl2>A late-night vote</hl2></hedline>
+      <byline>By <person>Ana Lima</person>, <byttl>Political Editor</byttl></byline>
+      <dateline><location>LISBON</location>, <story.date>April 3</story.date></dateline>
+    </body.head>
+    <body.content>
+      <p>The <em>Assembleia</em> voted, <a href="https://example.org/vote">the record</a> shows.</p>
+      <hl2>How they voted</hl2>
+      <ul><li>For: 120</li><li>Against: 98</li></ul>
+      <table><tr><th>Party</th><th>Seats</th></tr><tr><td>Blue</td><td>120</td></tr></table>
+      <block><p>A paragraph inside a block.</p></block>
+    </body.content>
+  </body>
+</nitf>
+"""
+
+
+def test_nitf_structure_survives(tmp_path: Path) -> None:
+    (tmp_path / "rich.xml").write_text(RICH_NITF, encoding="utf-8")
+    result = run_cli("build", tmp_path / "rich.xml", "-o", tmp_path, "-f", "epub")
+    assert result.returncode == 0, result.stderr
+    xhtml = epub_xhtml(tmp_path / "rich.epub")
+    assert "<em>Assembleia</em>" in xhtml and "<em>A late-night vote</em>" in xhtml
+    assert 'href="https://example.org/vote"' in xhtml
+    assert "How they voted</h2>" in xhtml and len(re.findall(r"<li[ >]", xhtml)) == 2
+    assert "<th" in xhtml and "A paragraph inside a block." in xhtml
+    assert "Ana Lima" in xhtml and "Political Editor" not in xhtml
+    assert "LISBON, April 3" in xhtml
+    report = run_epubcheck(tmp_path / "rich.epub")
+    assert (report.fatals, report.errors, report.warnings) == (0, 0, 0), report.messages
+    with zipfile.ZipFile(tmp_path / "rich.epub") as zf:
+        opf = next(zf.read(n).decode() for n in zf.namelist() if n.endswith(".opf"))
+    assert "© 2024 Example Wire" in opf
+
+
+def test_newsml_item_with_xhtml_body(tmp_path: Path) -> None:
+    text = (WIRE / "newsml/LISTING_2_NewsML-G2_Text_Document.xml").read_text(encoding="utf-8")
+    start, end = text.index("<inlineXML"), text.index("</inlineXML>") + len("</inlineXML>")
+    xhtml_body = (
+        '<inlineXML contenttype="application/xhtml+xml">'
+        '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>x</title></head><body>'
+        "<p>The Fed <strong>will</strong> stop, <a href='https://example.org/fed'>it said</a>.</p>"
+        "<ol><li>First</li><li>Second</li></ol></body></html></inlineXML>"
+    )
+    (tmp_path / "item.xml").write_text(text[:start] + xhtml_body + text[end:], encoding="utf-8")
+    result = run_cli("build", tmp_path / "item.xml", "-o", tmp_path, "-f", "epub")
+    assert result.returncode == 0, result.stderr
+    xhtml = epub_xhtml(tmp_path / "item.epub")
+    assert "<strong>will</strong>" in xhtml and 'href="https://example.org/fed"' in xhtml
+    assert "<ol" in xhtml and "Meredith Jameson" in xhtml and "New York, NY" in xhtml
