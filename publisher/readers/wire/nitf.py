@@ -141,18 +141,16 @@ def _media(media: Any, path: Path, warnings: list[str]) -> list[Block]:
     credit = text_of(kid(media, "media-producer")) or None
     kind = (media.get("media-type") or "image").lower()
     references = list(kids(media, "media-reference"))
-    src = None
     if kind in ("image", "photo", "graphic", "picture"):
+        # One media element may list several renditions: warn only when none is local.
+        tried: list[str] = []
         for reference in references:
-            src = local_picture(
-                reference.get("source") or reference.get("data-location"),
-                path,
-                warnings,
-                "the picture",
-            )
+            source = reference.get("source") or reference.get("data-location")
+            src = local_picture(source, path, tried, "the picture")
             if src:
                 alt = squash(reference.get("alternate-text"))
                 return [Figure(src, alt or text_of(caption_element), caption, credit)]
+        warnings.extend(tried[:1])
     else:
         warnings.append(f"a {kind} media element was left out (publisher prints pictures only)")
     text = caption + ((Text(f" ({credit})"),) if credit else ())
