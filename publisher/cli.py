@@ -350,7 +350,15 @@ def _package_input(paths: list[Path]) -> Package | None:
     """The NewsML-G2 package given as the only input, else None (a package among others: error)."""
     from publisher.readers import package_of
 
-    packages = [(path, package) for path in paths if (package := package_of(path))]
+    def package_or_none(path: Path) -> Package | None:
+        if len(paths) == 1:
+            return package_of(path)
+        try:
+            return package_of(path)
+        except PublisherError:
+            return None  # a bad file among many: the batch reports it with the others
+
+    packages = [(path, package) for path in paths if (package := package_or_none(path))]
     if not packages:
         return None
     if len(paths) > 1:

@@ -429,3 +429,35 @@ def test_newsml_item_with_xhtml_body(tmp_path: Path) -> None:
     xhtml = epub_xhtml(tmp_path / "item.epub")
     assert "<strong>will</strong>" in xhtml and 'href="https://example.org/fed"' in xhtml
     assert "<ol" in xhtml and "Meredith Jameson" in xhtml and "New York, NY" in xhtml
+
+
+def test_entities_in_utf16_xml_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "wide.xml").write_bytes(
+        XXE.replace('version="1.0"', 'version="1.0" encoding="UTF-16"').encode("utf-16")
+    )
+    result = run_cli("build", tmp_path / "wide.xml", "-o", tmp_path / "out")
+    assert result.returncode == 1
+    assert "declares XML entities (secret)" in result.stderr
+    assert "root:" not in result.stderr
+
+
+def test_external_dtd_is_never_read(tmp_path: Path) -> None:
+    """The DTD named is a FIFO: reading it would block, so a finished run read nothing."""
+    import os
+
+    os.mkfifo(tmp_path / "nitf.dtd")
+    (tmp_path / "story.xml").write_text(
+        EXTERNAL_DTD.replace("http://127.0.0.1:9/nitf-3-6.dtd", "nitf.dtd"), encoding="utf-8"
+    )
+    result = run_cli("build", tmp_path / "story.xml", "-o", tmp_path / "out", timeout=60)
+    assert result.returncode == 1
+    assert "points at an external DTD (nitf.dtd)" in result.stderr
+
+
+def test_broken_xml_in_a_batch_fails_alone(tmp_path: Path) -> None:
+    (tmp_path / "broken.xml").write_text("<nitf><body>", encoding="utf-8")
+    shutil.copy(WIRE / "ninjs/005_complex_text_article.json", tmp_path)
+    result = run_cli("build", tmp_path, "-o", tmp_path / "out", "-f", "epub", "-j", "1")
+    assert result.returncode == 1
+    assert "1 of 2 articles failed" in result.stderr
+    assert (tmp_path / "out" / "005_complex_text_article.epub").is_file()
