@@ -65,6 +65,14 @@ CASES = {
         None,
         False,
     ),
+    "ninjs/ninjsExSimplePhoto1_local.json": (
+        "Costa Concordia cruise ship",
+        "Paulo Santalucia",
+        None,
+        "The Costa Concordia cruise ship lies on its side in the waters of the Tuscan island",
+        "Paulo Santalucia",
+        True,
+    ),
     "ninjs/tt_text_image_local.json": (
         "Militärövning i jätteformat hålls 2023",
         None,

@@ -79,7 +79,8 @@ def read_ninjs(document: dict[str, Any], path: Path, warnings: list[str]) -> Sto
     if isinstance(first, Heading) and plain_text(first.content) == headline:
         blocks = blocks[1:]  # the headline repeated in the HTML body
     pictures = _pictures(document, path, warnings)
-    if not blocks:
+    is_picture = document.get("type") in ("picture", "graphic") and "renditions" in document
+    if not blocks and not (is_picture and pictures):  # a picture item's text is its caption
         description = _text(document.get("description_text")) or _role_value(
             document.get("descriptions")
         )
@@ -177,13 +178,14 @@ def _inner_body(fragment: str) -> str:
 def _pictures(document: dict[str, Any], path: Path, warnings: list[str]) -> list[Figure]:
     """The associations that are pictures with a local rendition, as figures."""
     associations = document.get("associations")
+    entries: list[tuple[str, Any]] = []
+    if document.get("type") in ("picture", "graphic") and "renditions" in document:
+        entries.append(("of this item", document))  # a picture item is its own picture
     if isinstance(associations, dict):  # 1.x: keyed by name
-        entries = [(str(k), v) for k, v in associations.items()]
+        entries += [(str(k), v) for k, v in associations.items()]
     elif isinstance(associations, list):  # 2.x: a list with names
-        entries = [(str(a.get("name", i + 1)) if isinstance(a, dict) else "", a)
-                   for i, a in enumerate(associations)]  # fmt: skip
-    else:
-        return []
+        entries += [(str(a.get("name", i + 1)) if isinstance(a, dict) else "", a)
+                    for i, a in enumerate(associations)]  # fmt: skip
     figures: list[Figure] = []
     for name, item in entries:
         if not isinstance(item, dict) or item.get("type") not in ("picture", "graphic", None):
@@ -195,8 +197,9 @@ def _pictures(document: dict[str, Any], path: Path, warnings: list[str]) -> list
             if src:
                 break
         if src is None:
+            shown = name if name == "of this item" else f"'{name}'"
             warnings.append(
-                f"the picture '{name}' has no rendition next to {path.name}; it was left out "
+                f"the picture {shown} has no rendition next to {path.name}; it was left out "
                 "(nothing is fetched)"
             )
             continue
