@@ -163,7 +163,8 @@ class _Fields:
         version = document.get("schema_version")
         if version is None:
             raise InputError(
-                f"{path}: 'schema_version' is missing; this is not a publisher article.", _HINT
+                f"{path}: 'schema_version' is missing; this is not a publisher article.",
+                f"{_HINT} An IPTC ninjs item needs its 'uri' and 'type' (or '$schema').",
             )
         if version not in SCHEMA_VERSIONS:
             raise InputError(
