@@ -469,3 +469,37 @@ def test_broken_xml_in_a_batch_fails_alone(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "1 of 2 articles failed" in result.stderr
     assert (tmp_path / "out" / "005_complex_text_article.epub").is_file()
+
+
+NESTED_PACKAGE = """<?xml version="1.0" encoding="UTF-8"?>
+<packageItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="urn:test:pkg" version="1"
+    standard="NewsML-G2" standardversion="2.35">
+  <itemMeta><itemClass qcode="ninat:composite"/><provider qcode="nprov:X"/>
+    <versionCreated>2018-11-17T12:30:00Z</versionCreated></itemMeta>
+  <contentMeta><headline>Nested groups</headline></contentMeta>
+  <groupSet root="G1">
+    <group id="G1" role="group:main"><groupRef idref="G3"/><groupRef idref="G2"/></group>
+    <group id="G2" role="group:text">
+      <itemRef residref="not-the-guid" href="LISTING_2_NewsML-G2_Text_Document.xml"/>
+    </group>
+    <group id="G3" role="group:pictures">
+      <itemRef residref="tag:gettyimages.com,2010:GYI0062134533"/>
+      <itemRef residref="urn:test:missing"/>
+    </group>
+  </groupSet>
+</packageItem>
+"""
+
+
+def test_package_groups_are_followed_in_order(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(WIRE / "package", folder)
+    (folder / "nested.xml").write_text(NESTED_PACKAGE, encoding="utf-8")
+    result = run_cli("build", folder / "nested.xml", "-o", tmp_path / "out", "-f", "epub")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("2 articles ->")
+    assert "urn:test:missing was not found; it was left out" in result.stderr
+    with zipfile.ZipFile(tmp_path / "out" / "nested-groups.epub") as zf:
+        nav = next(zf.read(n).decode() for n in zf.namelist() if n.endswith("nav.xhtml"))
+    photo = nav.index("Variety Of Recessionary Forces")
+    assert photo < nav.index("Fed to halt QE")  # G3 before G2, as the root group says
