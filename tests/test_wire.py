@@ -503,3 +503,17 @@ def test_package_groups_are_followed_in_order(tmp_path: Path) -> None:
         nav = next(zf.read(n).decode() for n in zf.namelist() if n.endswith("nav.xhtml"))
     photo = nav.index("Variety Of Recessionary Forces")
     assert photo < nav.index("Fed to halt QE")  # G3 before G2, as the root group says
+
+
+def test_iptc_sports_story_and_empty_item(tmp_path: Path) -> None:
+    """LISTING_22 (NITF inside NewsML-G2) builds; LISTING_1's inlineXML is empty: one error."""
+    sports = WIRE / "newsml/LISTING_22_Sports_story_in_NewsML-G2NITF.xml"
+    result = run_cli("build", sports, "-o", tmp_path, "-f", "epub")
+    assert result.returncode == 0, result.stderr
+    xhtml = plain(epub_xhtml(tmp_path / f"{sports.stem}.epub"))
+    assert "Arizona Diamondbacks (29-23) at Philadelphia Phillies" in xhtml
+    assert "The Sports Network" in xhtml
+    empty = run_cli("build", WIRE / "newsml/LISTING_1_A_NewsML-G2_News_Item.xml", "-o", tmp_path)
+    assert empty.returncode == 1
+    assert empty.stderr.startswith("error: ") and "has a headline but no text" in empty.stderr
+    assert len(empty.stderr.strip().splitlines()) == 1

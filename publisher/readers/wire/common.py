@@ -204,7 +204,8 @@ def to_raw(story: Story, path: Path, encoding: str, warnings: list[str]) -> RawA
     flat = flatten(blocks)
     if not flat:
         raise InputError(
-            f"{path} has a headline but no text.", "The wire file's body (body.content) is empty."
+            f"{path} has a headline but no text.",
+            "The wire file's text (NITF body.content, NewsML-G2 inlineXML, ninjs body) is empty.",
         )
     return RawArticle(
         source=path,
