@@ -127,6 +127,9 @@ def test_the_epub_has_every_rich_element_and_passes_epubcheck(
     _, epub, _ = built
     report = run_epubcheck(epub)
     assert (report.fatals, report.errors, report.warnings) == (0, 0, 0), report.messages
+    # DAISY Ace too: footnotes, tables, figures and links raise no violation.
+    checked = run_cli("check", "--accessibility", epub, timeout=300)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
     root = _article_root(epub)
     text = root.find(f".//{XHTML}div[@class='text']")
     assert text is not None
