@@ -199,6 +199,7 @@ def render_checked(
         if isinstance(error, SecurityError):
             message = f"The template {where} was stopped by the sandbox: {detail}."
         elif isinstance(error, RecursionError):
+            where = _recursing_template(error, where)
             message = f"The template {where} recurses without end (it includes or calls itself)."
         elif isinstance(error, jinja2.TemplateError):
             message = f"The template {where} failed: {detail}."
@@ -239,6 +240,27 @@ def _failing_template(error: BaseException, name: str) -> str:
             where, line = Path(filename).name, tb.tb_lineno
         tb = tb.tb_next
     return f"'{where}'" + (f" (line {line})" if line else "")
+
+
+def _recursing_template(error: BaseException, fallback: str) -> str:
+    """The template that recursed: the one with the most frames in the traceback.
+
+    The innermost frame may be a macro the recursing template called (the
+    document macros), so the template that repeats is named, at its first line seen.
+    """
+    counts: dict[str, int] = {}
+    first_line: dict[str, int] = {}
+    tb = error.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not filename.endswith(".py") and not filename.startswith("<"):
+            counts[filename] = counts.get(filename, 0) + 1
+            first_line.setdefault(filename, tb.tb_lineno)
+        tb = tb.tb_next
+    if not counts:
+        return fallback
+    most = max(counts, key=lambda name: counts[name])
+    return f"'{Path(most).name}' (line {first_line[most]})"
 
 
 def check_xhtml(text: str, name: str) -> None:
