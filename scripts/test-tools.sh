@@ -19,6 +19,7 @@ DEBIAN_TOOLS=(
   "gs ghostscript"                  # a third PDF reader
   "node nodejs"                     # DAISY Ace
   "npm npm"                         # installs DAISY Ace into .tools/
+  "pandoc pandoc"                   # rich articles are compared with what pandoc makes
   "setpriv util-linux"              # drops root to test read-only files (root ignores modes)
   "fc-list fontconfig"              # fc-match finds installed faces for scripts a theme lacks
   "curl curl"                       # the README's examples of publisher serve's API

@@ -135,7 +135,7 @@ def test_normalise_explain_lists_changes() -> None:
 
 def test_normalise_json_is_the_article(normalised: dict[str, object]) -> None:
     assert normalised["headline"] == "US, Iraq to hold meeting on future of coalition forces"
-    assert normalised["schema_version"] == "1.1"
+    assert normalised["schema_version"] == "2.0"
     metadata = normalised["metadata"]
     assert isinstance(metadata, dict) and metadata["language"] == "en"
 

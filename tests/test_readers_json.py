@@ -79,8 +79,8 @@ def test_news_dateline_already_in_the_paragraph_is_not_repeated(tmp_path: Path) 
     ("fields", "message"),
     [
         (
-            {"schema_version": "2.0"},
-            'unknown schema_version "2.0". This publisher reads schema_version 1.0, 1.1',
+            {"schema_version": "3.0"},
+            'unknown schema_version "3.0". This publisher reads schema_version 1.0, 1.1, 2.0',
         ),
         ({"schema_version": 1}, "unknown schema_version 1"),
         ({"schema_version": ...}, "'schema_version' is missing"),

@@ -16,6 +16,7 @@ from PIL import Image as PILImage
 from test_bad_inputs import assert_clean_failure
 
 from publisher.errors import InputError
+from publisher.model import Figure
 from publisher.readers import read_article
 from publisher.readers.markdown import read, split_front_matter
 
@@ -174,15 +175,17 @@ def test_image_paragraph_names_the_photo(tmp_path: Path) -> None:
     assert raw.paragraphs == ("The harbour reopened.",)
 
 
-def test_only_one_photo_is_used(tmp_path: Path) -> None:
+def test_other_images_are_figures_in_the_body(tmp_path: Path) -> None:
     make_photo(tmp_path, "a.png")
     make_photo(tmp_path, "b.png")
     text = "---\ntitle: T\nimage: a.png\n---\n![Second photo](b.png)\n\nText ![c](c.png).\n"
     raw = read_article(_md(tmp_path, text))
     assert raw.image is not None and raw.image.path.name == "a.png"
     assert raw.caption is None
+    figure = raw.body[0]
+    assert isinstance(figure, Figure) and figure.src == "b.png" and figure.alt == "Second photo"
+    assert figure.image is not None and figure.image.width == 64  # inspected
     assert raw.paragraphs == ("Second photo", "Text c.")
-    assert any("b.png was left out" in w for w in raw.warnings)
     assert any("c.png was not found" in w for w in raw.warnings)
 
 
@@ -205,7 +208,7 @@ def test_code_quote_nested_list_and_entities(tmp_path: Path) -> None:
         "• one",
         "• nested",
         "• two",
-        "3) three",
+        "3. three",
         "x = 1",
         "AT&T <b> 5 < 6",
     )
@@ -233,7 +236,7 @@ def test_structure_reaches_the_epub_and_the_pdf(tmp_path: Path) -> None:
     # The contents list the subheading under the headline.
     assert re.search(
         r'<a href="article.xhtml">Night buses extended</a>\s*<ol>\s*<li>\s*'
-        r'<a href="article.xhtml#subhead-2">What changes</a>',
+        r'<a href="article.xhtml#subhead-1">What changes</a>',
         nav,
     )
     block = body[body.index('<div class="text">') : body.index("</div>")]
@@ -241,11 +244,12 @@ def test_structure_reaches_the_epub_and_the_pdf(tmp_path: Path) -> None:
         r"\s+",
         "",
         '<div class="text"><p>The council voted on Tuesday.</p>'
-        '<h2 class="subhead" id="subhead-2">What changes</h2>'
+        '<h2 class="subhead" id="subhead-1">What changes</h2>'
         "<ul><li>Buses run later</li><li>Trams too</li></ul>"
-        '<p>The plan:</p><ol><li value="3">Trial</li><li value="4">Review</li></ol>'
+        '<p>The plan:</p><ol start="3"><li>Trial</li><li>Review</li></ol>'
         "<blockquote><p>It is the biggest change in twenty years.</p><p>Said twice.</p>"
-        "</blockquote><ul><li>Loose item</li></ul><p>Its second paragraph.</p><p>The end.</p>",
+        "</blockquote><ul><li><p>Loose item</p><p>Its second paragraph.</p></li></ul>"
+        "<p>The end.</p>",
     )
     with pikepdf.open(tmp_path / "out" / f"{path.stem}.pdf") as pdf, pdf.open_outline() as outline:
         (top,) = outline.root

@@ -22,7 +22,12 @@ def test_default_theme_has_every_file_and_embeddable_fonts() -> None:
     for name in ("base.css", "epub.css", "print.css"):
         assert theme.stylesheet(name).is_file()
     families = {face.family for face in theme.fonts}
-    assert families == {"Source Serif Pro", "Source Sans Pro", "Noto Naskh Arabic"}
+    assert families == {
+        "Source Serif Pro",
+        "Source Sans Pro",
+        "Source Code Pro",
+        "Noto Naskh Arabic",
+    }
     assert {(f.weight, f.style) for f in theme.fonts} >= {("normal", "normal"), ("bold", "italic")}
     assert all(face.path.is_file() for face in theme.fonts)
 

@@ -14,10 +14,15 @@ Order of the text fixes, by rule name:
 5. ``dashes``, ``ellipses``, ``smart-quotes``, ``no-break-spaces`` and, for French,
    ``french-spacing`` -- typography for the article's language
 
+The body is the document tree: each block's text (a paragraph, a heading, a
+table cell, a caption, a footnote) goes through the same fixes as one string,
+so quotes pair across emphasis and links; inline code, code blocks and URLs
+are never changed (``publisher.normalise.tree``, which also says how ``where``
+names each place: ``paragraph 3``, ``table 1, row 2, cell 1``, ``footnote 2``).
+
 Then ``caption-credit`` and ``caption-end`` on the caption, ``dateline`` on the
-first paragraph (when it is a plain one), and ``empty-paragraph`` for
-paragraphs that held only invisible characters; the kinds of the paragraphs
-(subheading, list item...) follow their text. ``where`` counts paragraphs as
+first paragraph (when the body opens with one), and ``empty-paragraph`` for
+paragraphs that held only invisible characters. ``where`` counts paragraphs as
 they were in the input.
 """
 
@@ -27,7 +32,7 @@ import hashlib
 import uuid
 from dataclasses import replace
 
-from publisher.model import Article, Change, RawArticle
+from publisher.model import Article, Block, Change, Paragraph, RawArticle, flatten, plain_text
 from publisher.normalise.caption import (
     clean_credit,
     credit_name,
@@ -42,6 +47,7 @@ from publisher.normalise.fixes import (
     remove_invisibles,
 )
 from publisher.normalise.language import DEFAULT_LANGUAGE, detect_language
+from publisher.normalise.tree import rewrite_blocks
 from publisher.normalise.typography import Fix, typography_fixes
 
 __all__ = [
@@ -63,6 +69,11 @@ CHARACTER_FIXES: tuple[tuple[str, Fix], ...] = (
 #: Characters of unchanged text shown on each side of a change.
 _CONTEXT = 12
 _EXCERPT_LIMIT = 120
+#: How far ahead to look for the text to line up again after a difference,
+#: and how many equal characters count as lined up; regions shown per change.
+_WINDOW = 16
+_ANCHOR = 4
+_MAX_REGIONS = 4
 
 
 def text_fixes(language: str) -> list[tuple[str, Fix]]:
@@ -105,42 +116,47 @@ def normalise(raw: RawArticle) -> Article:
         fields.append(("caption", raw.caption))
     if raw.credit is not None:
         fields.append(("credit", raw.credit))
-    fields += [(f"paragraph {n}", text) for n, text in enumerate(raw.paragraphs, 1)]
 
     cleaned = [(where, _clean_characters(text, where, changes)) for where, text in fields]
+
+    def removed(where: str, text: str) -> None:
+        changes.append(Change("empty-paragraph", where, _excerpt(text, "")[0], ""))
+
+    body = rewrite_blocks(
+        raw.content, lambda text, where: _clean_characters(text, where, changes), removed
+    )
     language = raw.metadata.language
     if not language:
-        body = [text for where, text in cleaned if where not in ("caption", "credit")]
-        language = detect_language(" ".join(body))
+        headline = next(text for where, text in cleaned if where == "headline")
+        language = detect_language(" ".join((headline, *(t for t, _ in flatten(body)))))
     typography = typography_fixes(language)
     # Fields are kept in the order they came, so the change log reads top to bottom.
     texts = {where: _apply(typography, text, where, changes) for where, text in cleaned}
+    body = rewrite_blocks(
+        body, lambda text, where: _apply(typography, text, where, changes), removed
+    )
     caption, credit = _split_caption(texts.get("caption", ""), texts.get("credit"), changes)
     # Tidying the caption's end gives its last quote new neighbours: typeset again.
     caption = _apply(typography, caption, "caption", changes)
-    paragraphs = [(where, texts[where]) for where, _ in fields if where.startswith("paragraph")]
-    kept: list[tuple[str, str]] = []
-    for where, text in paragraphs:
-        if text:
-            kept.append((where, text))
-        else:
-            before = _excerpt(raw.paragraphs[int(where.split()[1]) - 1], "")[0]
-            changes.append(Change("empty-paragraph", where, before, ""))
-    given = raw.kinds or ("p",) * len(raw.paragraphs)
-    kind = {where: given[int(where.split()[1]) - 1] for where, _ in kept}
-    # A dateline opens the text: a subheading or list item is not one.
-    plain = bool(kept) and kind[kept[0][0]] == "p"
-    dateline, date = _find_dateline(kept, changes) if plain else (None, None)
+    # A dateline opens the text: a subheading or list item is not one. A wire
+    # format names its dateline apart from the text: then that one is used.
+    dateline: str | None
+    date: str | None
+    if raw.dateline and raw.dateline.strip():
+        given = _clean_characters(raw.dateline.strip(), "dateline", changes)
+        dateline, date = _apply(typography, given, "dateline", changes), None
+    else:
+        dateline, date, body = _find_dateline(body, changes)
 
-    metadata = raw.metadata
-    final = tuple(text for _, text in kept)
-    kinds = tuple(kind[where] for where, _ in kept)
+    flat = flatten(body)
+    final = tuple(text for text, _ in flat)
+    kinds = tuple(kind for _, kind in flat)
     headline = texts["headline"]
     metadata = replace(
-        metadata,
+        raw.metadata,
         language=language,
-        identifier=metadata.identifier or content_identifier(headline, final),
-        date=metadata.date or date,
+        identifier=raw.metadata.identifier or content_identifier(headline, final),
+        date=raw.metadata.date or date,
     )
     return Article(
         source=raw.source,
@@ -155,6 +171,7 @@ def normalise(raw: RawArticle) -> Article:
         changes=tuple(changes),
         warnings=raw.warnings,
         kinds=kinds if any(k != "p" for k in kinds) else (),
+        body=body,
     )
 
 
@@ -231,21 +248,25 @@ def _split_caption(
 
 
 def _find_dateline(
-    paragraphs: list[tuple[str, str]], changes: list[Change]
-) -> tuple[str | None, str | None]:
-    """Find the dateline; remove a standalone date paragraph (never the only one)."""
-    if not paragraphs:
-        return None, None
-    where, first = paragraphs[0]
-    date = standalone_date(first)
-    if date is not None and len(paragraphs) > 1:
-        del paragraphs[0]
-        changes.append(Change("dateline", where, first, f"dateline: {first} (date {date})"))
-        return first, date
-    dateline = news_dateline(first)
+    body: tuple[Block, ...], changes: list[Change]
+) -> tuple[str | None, str | None, tuple[Block, ...]]:
+    """Find the dateline in the first paragraph; remove a standalone date (never the only block).
+
+    Returns the dateline, the date it gives (standalone dates only) and the body.
+    """
+    first = body[0] if body else None
+    if not isinstance(first, Paragraph):
+        return None, None, body
+    where = "paragraph 1"
+    text = plain_text(first.content)
+    date = standalone_date(text)
+    if date is not None and len(body) > 1:
+        changes.append(Change("dateline", where, text, f"dateline: {text} (date {date})"))
+        return text, date, body[1:]
+    dateline = news_dateline(text)
     if dateline is not None:
-        changes.append(Change("dateline", where, _excerpt(first, "")[0], f"dateline: {dateline}"))
-    return dateline, None
+        changes.append(Change("dateline", where, _excerpt(text, "")[0], f"dateline: {dateline}"))
+    return dateline, None, body
 
 
 def _excerpt(before: str, after: str) -> tuple[str, str]:
@@ -267,15 +288,19 @@ def _excerpt(before: str, after: str) -> tuple[str, str]:
     return _clip(" | ".join(parts_before)), _clip(" | ".join(parts_after))
 
 
-#: How far ahead to look for the text to line up again after a difference,
-#: and how many equal characters count as lined up.
-_WINDOW = 16
-_ANCHOR = 4
-_MAX_REGIONS = 4
+def all_diff_regions(a: str, b: str) -> list[tuple[int, int, int, int]]:
+    """Every differing region (a start, a end, b start, b end) of two strings, in order.
+
+    >>> all_diff_regions("It's -- he said -- there...", "It’s — he said — there…")
+    [(2, 7, 2, 6), (16, 18, 15, 16), (24, 27, 22, 23)]
+    """
+    return _diff_regions(a, b, None)[0]
 
 
-def _diff_regions(a: str, b: str) -> tuple[list[tuple[int, int, int, int]], bool]:
-    """The first few differing regions of two strings, and whether more follow.
+def _diff_regions(
+    a: str, b: str, limit: int | None = _MAX_REGIONS
+) -> tuple[list[tuple[int, int, int, int]], bool]:
+    """The first ``limit`` differing regions of two strings, and whether more follow.
 
     Fixes make small local edits, so after each difference the strings line up
     again within a few characters; the cost is proportional to the distance
@@ -288,7 +313,7 @@ def _diff_regions(a: str, b: str) -> tuple[list[tuple[int, int, int, int]], bool
         i, j = i + common, j + common
         if i >= len(a) and j >= len(b):
             return regions, False
-        if len(regions) == _MAX_REGIONS:
+        if len(regions) == limit:
             return regions, True
         shift = _resync(a, i, b, j)
         if shift is None:  # a long difference: it runs to the common suffix

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from publisher.errors import InputError
+from publisher.errors import ImageError, InputError
 from publisher.files import ARTICLE, read_file
-from publisher.model import Metadata, RawArticle
-from publisher.readers import html, jsonfile, markdown, text
-from publisher.readers.images import find_image
+from publisher.model import Block, Figure, Metadata, RawArticle, map_blocks
+from publisher.readers import html, jsonfile, markdown, text, wire
+from publisher.readers.images import find_image, inspect_image
 from publisher.readers.sidecar import read_sidecar
 
 #: Inputs above this size are refused: an article is a few hundred kilobytes at
@@ -31,6 +31,7 @@ READERS: dict[str, Reader] = {
     **{ext: markdown.read for ext in markdown.FILE_EXTENSIONS},
     **{ext: html.read for ext in html.FILE_EXTENSIONS},
     **{ext: jsonfile.read for ext in jsonfile.FILE_EXTENSIONS},
+    **{ext: wire.read for ext in wire.FILE_EXTENSIONS},
 }
 
 
@@ -54,11 +55,61 @@ def read_article(
     """
     reader = _reader_for(path)
     data = read_input_bytes(path)
-    raw = reader(data, path, encoding)
+    return _complete(reader(data, path, encoding), path, overrides, image)
+
+
+def _complete(
+    raw: RawArticle, path: Path, overrides: Metadata | None, image: Path | None
+) -> RawArticle:
+    """A reader's article with the sidecar and overrides laid over it, its pictures found."""
     metadata = (overrides or Metadata()).merged_over(read_sidecar(path).merged_over(raw.metadata))
     warned: list[str] = []
     found = find_image(path, image, metadata.image, warned)
-    return replace(raw, metadata=metadata, image=found, warnings=(*raw.warnings, *warned))
+    body = map_blocks(raw.body, lambda block: _inspect_figure(block, path, warned))
+    return replace(
+        raw, metadata=metadata, image=found, warnings=(*raw.warnings, *warned), body=body
+    )
+
+
+def package_of(path: Path) -> wire.Package | None:
+    """The NewsML-G2 package an input is, or None when it is one article (or not XML).
+
+    Read before building: a package builds a collection, not an article.
+    """
+    if path.suffix.lower() not in wire.FILE_EXTENSIONS:
+        return None
+    return wire.package_of(read_input_bytes(path), path)
+
+
+def read_package_articles(
+    package: wire.Package, *, overrides: Metadata | None = None
+) -> tuple[RawArticle, ...]:
+    """Every item of a package as an article, in the package's order.
+
+    Each item gets the sidecar of the file it is in and the command line's
+    metadata overrides; the package's own warnings go with its first item.
+    """
+    articles = []
+    for number, item in enumerate(package.items):
+        raw = wire.read_package_item(item.element, item.path)
+        if number == 0 and package.warnings:
+            raw = replace(raw, warnings=(*package.warnings, *raw.warnings))
+        articles.append(_complete(raw, item.path, overrides, None))
+    return tuple(articles)
+
+
+def _inspect_figure(block: Block, path: Path, warned: list[str]) -> Block:
+    """A body figure with its image file located (inside the article's folder) and inspected."""
+    if not isinstance(block, Figure) or block.image is not None:
+        return block
+    folder = path.parent.resolve()
+    candidate = (folder / block.src).resolve()
+    if not candidate.is_relative_to(folder):
+        raise ImageError(
+            f"{path}: the image '{block.src}' is outside the article's folder.",
+            "Put the image next to the article.",
+        )
+    return replace(block, image=inspect_image(candidate, warned))
 
 
 def read_input_bytes(path: Path) -> bytes:

@@ -11,8 +11,10 @@ What it takes from the page:
   the caption and an element whose class holds "credit" is the credit (a trailing
   "(AFP)" left in the caption is split off later by the normaliser);
 - the body: the page's main text without navigation, ads, comments and footer,
-  found by readability-lxml, one paragraph per block; subheadings, list items and
-  quotes are paragraphs of their own and keep their kind (``RawArticle.kinds``).
+  found by readability-lxml, as the document tree (``publisher.readers.htmltree``):
+  paragraphs, subheadings, lists, quotes, tables, in-body figures with their
+  captions (local images only), code, emphasis and links made absolute against
+  the page's canonical URL.
 
 Nothing is ever fetched. Remote images (``http:``, ``https:``, ``//``, ``data:``)
 are left out with a warning; a local image inside the page's folder becomes
@@ -31,8 +33,10 @@ from typing import Any, TypeAlias
 from urllib.parse import unquote, urlsplit
 
 from publisher.errors import InputError
-from publisher.model import Change, Metadata, RawArticle
+from publisher.model import Block as TreeBlock
+from publisher.model import Change, Heading, Metadata, Paragraph, RawArticle, flatten, plain_text
 from publisher.readers.decode import Decoded, decode, looks_binary, text_codec
+from publisher.readers.htmlbody import html_to_tree
 from publisher.readers.htmltree import FLAT_DEPTH, parse_document, parse_fragment, xml_safe
 from publisher.readers.values import check_date, check_language
 
@@ -195,9 +199,11 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
     if image is not None:
         metadata = Metadata(image=image).merged_over(metadata)
     _remove_header_parts(doc, headline)
-    blocks = _body(doc, path, warnings)
-    if headline and blocks and blocks[0][0] == headline:
-        blocks = blocks[1:]
+    body = _body(doc, path, metadata.source, warnings)
+    first = body[0] if body else None
+    if isinstance(first, Heading | Paragraph) and plain_text(first.content) == headline:
+        body = body[1:]
+    blocks = flatten(body)
     if not headline:
         raise InputError(
             f"{path} has no headline (no og:title, <h1> or <title>).",
@@ -219,6 +225,7 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
         credit=credit,
         warnings=tuple(dict.fromkeys(warnings)),
         kinds=tuple(kind for _, kind in blocks),
+        body=body,
     )
 
 
@@ -539,8 +546,10 @@ def _remove_header_parts(doc: HtmlElement, headline: str) -> None:
         element.drop_tree()
 
 
-def _body(doc: HtmlElement, path: Path, warnings: list[str]) -> list[Block]:
-    """The article's blocks, without the page's navigation, ads and comments.
+def _body(
+    doc: HtmlElement, path: Path, base_url: str | None, warnings: list[str]
+) -> tuple[TreeBlock, ...]:
+    """The article's document tree, without the page's navigation, ads and comments.
 
     readability-lxml rather than trafilatura: it imports in a fraction of the
     time (trafilatura pulls in date parsing, URL and language tooling we do not
@@ -557,15 +566,17 @@ def _body(doc: HtmlElement, path: Path, warnings: list[str]) -> list[Block]:
             _drop(element)
     root = doc.find("body")
     if root is None or not "".join(root.itertext()).strip():
-        return []
-    for img in root.iter("img"):
-        local_image(img.get("src") or "", path, warnings)
+        return ()
     page = lxml_html.tostring(doc, encoding="unicode")
     try:
         summary = Document(page).summary(html_partial=True)
     except Exception:  # readability raises bare Unparseable on odd pages
         summary = ""
-    return html_to_blocks(str(summary)) or block_texts(root)
+    # Images are judged (and warned about) once, as the tree is built.
+    body = html_to_tree(str(summary), path, base_url, warnings)
+    if not flatten(body):
+        body = html_to_tree(lxml_html.tostring(root, encoding="unicode"), path, base_url, warnings)
+    return body
 
 
 def _drop(element: HtmlElement) -> None:

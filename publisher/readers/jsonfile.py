@@ -5,41 +5,62 @@ So an article can go out as JSON and come back in::
     publisher normalise story.txt --json > story.json
     publisher build story.json
 
-The layout is :mod:`publisher.serialise`'s (``schema_version`` "1.1"; "1.0",
-which had no ``kinds``, is read too)::
+The layout is :mod:`publisher.serialise`'s (``schema_version`` "2.0"; "1.1",
+without the ``body`` tree, and "1.0", without ``kinds`` either, are read too)::
 
     {"schema_version": "1.1", "headline": "...", "caption": "..." or null,
      "credit": "..." or null, "dateline": "..." or null, "paragraphs": ["...", ...],
      "kinds": ["p", "subhead", "bullet", ...],
+     "body": [{"type": "paragraph", "content": [{"type": "text", "text": "..."}]}, ...],
      "metadata": {"authors": [...], "date": ..., "publisher": ..., "source": ...,
                   "section": ..., "language": ..., "identifier": ..., "rights": ...},
      "image": {"path": "photo.jpg", ...} or null, "changes": [...]}
 
 Only ``schema_version``, ``headline`` and ``paragraphs`` are required; ``kinds``,
-when given, has one of "p", "subhead", "quote", "bullet", "number" per paragraph. ``source``,
+when given, has one of "p", "subhead", "quote", "bullet", "number" per paragraph.
+``body``, when given, is the document tree and wins over ``paragraphs`` and
+``kinds`` (which are then only its flat view); each node is checked, and an
+error names its place (``body item 3, content item 2``). ``source``,
 ``encoding`` and ``changes`` describe the earlier run and are not read back. An
 image ``path`` is relative to the JSON file's folder. A ``dateline`` that the
 first paragraph does not start with (a date the normaliser took off) is put
-back as the first paragraph, so normalising again finds it again.
+back as the first paragraph, so normalising again finds it again; any other
+dateline the text does not start with (a wire story's, named apart from its
+text) is kept as the article's dateline.
+
+An IPTC ninjs item (no ``schema_version``; a ``uri`` and ninjs fields) is read
+by :mod:`publisher.readers.wire.ninjs` instead.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from publisher.errors import InputError
-from publisher.model import BLOCK_KINDS, Metadata, RawArticle
+from publisher.model import (
+    BLOCK_KINDS,
+    BLOCK_TYPES,
+    Block,
+    Metadata,
+    Paragraph,
+    RawArticle,
+    Text,
+    plain_text,
+)
+from publisher.normalise.dateline import standalone_date
 from publisher.readers.decode import decode
 from publisher.readers.sidecar import metadata_from_mapping
 from publisher.readers.values import value_problem
-from publisher.serialise import SCHEMA_VERSION
+from publisher.readers.wire import is_ninjs, read_ninjs_article
+from publisher.serialise import SCHEMA_VERSION, node_from_data
 
 FILE_EXTENSIONS = (".json",)
 
 #: Schema versions this reader understands.
-SCHEMA_VERSIONS = ("1.0", SCHEMA_VERSION)
+SCHEMA_VERSIONS = ("1.0", "1.1", SCHEMA_VERSION)
 _TOP_KEYS = (
     "schema_version",
     "source",
@@ -50,6 +71,7 @@ _TOP_KEYS = (
     "dateline",
     "paragraphs",
     "kinds",
+    "body",
     "metadata",
     "image",
     "changes",
@@ -87,6 +109,9 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
         ) from None
     if not isinstance(document, dict):
         raise InputError(f"{path}: the JSON must be an object {{...}}, not a list or value.", _HINT)
+    if is_ninjs(document):
+        raw = read_ninjs_article(document, path, decoded.encoding, [])
+        return replace(raw, changes=decoded.changes)
     article = _Fields(document, path)
     headline = article.text("headline", required=True) or ""
     if not headline.strip():
@@ -95,10 +120,19 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
     if not [p for p in paragraphs if p.strip()]:
         raise InputError(f"{path} has a headline but no paragraphs.", _HINT)
     kinds = article.kinds(len(paragraphs))
+    body = article.body()
     dateline = article.text("dateline")
-    if dateline and dateline.strip() and not paragraphs[0].startswith(dateline):
+    first = plain_text(body[:1]) if body else paragraphs[0]
+    given = None  # a dateline the wire format named apart from the text
+    # standalone_date is a pure function of the normaliser's: the same test
+    # decides what it took off, so reading here agrees with it.
+    off_text = bool(dateline and dateline.strip() and not first.startswith(dateline))
+    if off_text and dateline and standalone_date(dateline) is None:
+        given, dateline = dateline, None
+    if dateline and dateline.strip() and not first.startswith(dateline):
         paragraphs.insert(0, dateline)
         kinds = ["p", *kinds] if kinds else []
+        body = (Paragraph((Text(dateline),)), *body) if body else ()
     metadata = article.metadata()
     return RawArticle(
         source=path,
@@ -110,6 +144,8 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
         changes=decoded.changes,
         credit=article.text("credit"),
         kinds=tuple(kinds),
+        body=body,
+        dateline=given,
     )
 
 
@@ -127,7 +163,8 @@ class _Fields:
         version = document.get("schema_version")
         if version is None:
             raise InputError(
-                f"{path}: 'schema_version' is missing; this is not a publisher article.", _HINT
+                f"{path}: 'schema_version' is missing; this is not a publisher article.",
+                f"{_HINT} An IPTC ninjs item needs its 'uri' and 'type' (or '$schema').",
             )
         if version not in SCHEMA_VERSIONS:
             raise InputError(
@@ -166,6 +203,26 @@ class _Fields:
                     _HINT,
                 )
         return value
+
+    def body(self) -> tuple[Block, ...]:
+        """The document tree (schema 2.0), or () when the field is absent."""
+        value = self.document.get("body")
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise InputError(f"{self.path}: 'body' must be a list of blocks.", _HINT)
+        blocks = []
+        for number, item in enumerate(value, 1):
+            try:
+                node = node_from_data(item, f"body item {number}")
+            except ValueError as error:
+                raise InputError(f"{self.path}: {error}.", _HINT) from None
+            if not isinstance(node, BLOCK_TYPES):
+                raise InputError(
+                    f"{self.path}: body item {number} is a {node.kind}, not a block.", _HINT
+                )
+            blocks.append(node)
+        return tuple(blocks)
 
     def kinds(self, count: int) -> list[str]:
         """The paragraphs' kinds: one per paragraph, or [] when the field is absent."""

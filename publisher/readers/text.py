@@ -13,16 +13,23 @@ Paragraphs are separated by blank lines (lines holding only whitespace count as
 blank; runs of them are one break). Two other layouts are common in archives
 and handled too: one paragraph per line with no blank lines, and hard-wrapped
 text (lines of 60-80 characters) that must be joined back into paragraphs.
+
+Two conventions of wire copy are read too: lines starting with ``- `` or ``* ``
+are bulleted list items and lines starting with ``1. `` (up to three digits)
+numbered ones (a following line without a marker continues the item); and
+HTML entities left in the text (``Jos&#233;``, ``&amp;``) are decoded, each
+line that had one logged as an ``html-entities`` change.
 """
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 from pathlib import Path
 
 from publisher.errors import InputError
-from publisher.model import RawArticle
+from publisher.model import Change, RawArticle
 from publisher.readers.decode import decode
 
 FILE_EXTENSIONS = (".txt", ".text")
@@ -32,12 +39,18 @@ FILE_EXTENSIONS = (".txt", ".text")
 _MIN_WRAP_WIDTH = 45
 _MAX_WRAP_WIDTH = 100
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x85")
+#: A list item's marker at the start of a line: "- ", "* " or "12. ".
+_LIST_MARKER = re.compile(r"^(?:[-*]|(?P<number>\d{1,3})\.)[ \t]+(?=\S)")
+#: An HTML entity: named (&eacute;), decimal (&#233;) or hexadecimal (&#xE9;).
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
     """Read a plain-text article from its bytes."""
     decoded = decode(data, encoding)
-    headline, caption, paragraphs = split_article(decoded.text)
+    text, entity_changes = decode_entities(decoded.text)
+    headline, caption, blocks = split_blocks(text)
+    paragraphs = tuple(text for text, _ in blocks)
     if not headline:
         raise InputError(
             f"{path} has no text, only whitespace.", "Give a file with a headline and paragraphs."
@@ -53,8 +66,71 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
         caption=caption,
         paragraphs=paragraphs,
         encoding=decoded.encoding,
-        changes=decoded.changes,
+        changes=(*decoded.changes, *entity_changes),
+        kinds=tuple(kind for _, kind in blocks) if any(k != "p" for _, k in blocks) else (),
     )
+
+
+def decode_entities(text: str) -> tuple[str, tuple[Change, ...]]:
+    """Decode HTML entities left in plain text; log each line that had one.
+
+    >>> text, changes = decode_entities("Jos&#233; said AT&amp;T &c.")
+    >>> text, [(c.rule, c.where) for c in changes]
+    ('José said AT&T &c.', [('html-entities', 'line 1')])
+    """
+    if "&" not in text:
+        return text, ()
+    changes: list[Change] = []
+    lines = text.split("\n")
+    for number, line in enumerate(lines, 1):
+        if not _ENTITY.search(line):
+            continue
+        decoded = _ENTITY.sub(lambda m: html.unescape(m.group(0)), line)
+        if decoded != line:
+            changes.append(Change("html-entities", f"line {number}", line[:120], decoded[:120]))
+            lines[number - 1] = decoded
+    return "\n".join(lines), tuple(changes)
+
+
+def split_blocks(text: str) -> tuple[str, str | None, tuple[tuple[str, str], ...]]:
+    """Split article text into headline, caption and (paragraph, kind) blocks.
+
+    List items keep a "• " or "3. " marker in their text (``RawArticle.kinds``).
+
+    >>> split_blocks("Title\\n\\nIntro.\\n- one\\n- two\\n  more\\n\\n1. first")
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ('Title', None, (('Intro.', 'p'), ('• one', 'bullet'), ('• two more', 'bullet'),
+                     ('1. first', 'number')))
+    """
+    headline, caption, lines = _headline_and_rest(text)
+    blocks: list[tuple[str, str]] = []
+    for block in _blocks(lines):
+        blocks.extend(_list_or_paragraphs(block))
+    return headline, caption, tuple(blocks)
+
+
+def _list_or_paragraphs(lines: list[str]) -> list[tuple[str, str]]:
+    """A block of lines as paragraphs, or as list items where lines start with a marker."""
+    if not any(_LIST_MARKER.match(line.strip()) for line in lines):
+        return [(paragraph, "p") for paragraph in unwrap(lines)]
+    found: list[tuple[str, str]] = []
+    before: list[str] = []
+    for line in (line.strip() for line in lines):
+        marker = _LIST_MARKER.match(line)
+        if marker is None and not found:
+            before.append(line)
+            continue
+        if before:
+            found[:0] = [(paragraph, "p") for paragraph in unwrap(before)]
+            before = []
+        if marker is None:
+            text, kind = found[-1]
+            found[-1] = (f"{text} {line}", kind)
+        elif marker.group("number"):
+            found.append((f"{marker.group('number')}. {line[marker.end() :]}", "number"))
+        else:
+            found.append((f"• {line[marker.end() :]}", "bullet"))
+    return found
 
 
 def split_article(text: str) -> tuple[str, str | None, tuple[str, ...]]:
@@ -65,21 +141,27 @@ def split_article(text: str) -> tuple[str, str | None, tuple[str, ...]]:
     >>> split_article("Title\\n\\nOne.")
     ('Title', None, ('One.',))
     """
+    headline, caption, rest = _headline_and_rest(text)
+    paragraphs: list[str] = []
+    for block in _blocks(rest):
+        paragraphs.extend(unwrap(block))
+    return headline, caption, tuple(paragraphs)
+
+
+def _headline_and_rest(text: str) -> tuple[str, str | None, list[str]]:
+    """The headline, the caption under it (or None), and the lines after them."""
     lines = [line.rstrip() for line in _LINE_BREAKS.split(text)]
     lines = ["" if not line.strip() else line for line in lines]
     start = next((i for i, line in enumerate(lines) if line), None)
     if start is None:
-        return "", None, ()
+        return "", None, []
     headline = lines[start].strip()
     rest = lines[start + 1 :]
     caption = None
     if rest and rest[0]:
         caption = rest[0].strip()
         rest = rest[1:]
-    paragraphs: list[str] = []
-    for block in _blocks(rest):
-        paragraphs.extend(unwrap(block))
-    return headline, caption, tuple(paragraphs)
+    return headline, caption, rest
 
 
 def _blocks(lines: list[str]) -> list[list[str]]:

@@ -27,7 +27,7 @@ from typing import Any
 
 from ebooklib import epub
 
-from publisher.model import Collection
+from publisher.model import Collection, figures
 from publisher.render import Rendered
 from publisher.render.collection_html import (
     PageMap,
@@ -120,11 +120,20 @@ def render_collection_epub(
             photos += 1
             width, height = pixel_size(image.content)
             shown = replace(article, image=replace(article.image, width=width, height=height))
+        figure_hrefs: dict[str, str] = {}
+        for number, figure in enumerate(figures(article.content), 1):
+            uid = f"figure-{index + 1:03d}-{number}"
+            item = photo_item(figure.image, uid, roots, warnings, str(article.source))
+            if item is not None and figure.src not in figure_hrefs:
+                book.add_item(item)
+                photos += 1  # pictures, for the accessibility metadata
+                figure_hrefs[figure.src] = item.file_name
         xhtml = render_xhtml(
             shown,
             theme,
             medium="epub",
             image_href=image.file_name if image is not None else None,
+            figure_hrefs=figure_hrefs,
         )
         documents.append((hrefs[index], parse(xhtml)))
 

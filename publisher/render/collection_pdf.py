@@ -53,6 +53,7 @@ from publisher.render.pdf import (
     check_glyphs,
     check_variant,
     colour_profiles,
+    figure_resources,
     is_noise,
     output_intent_resources,
     page_classes,
@@ -144,7 +145,7 @@ def layout_collection(
     resources = output_intent_resources(options, roots)
     photo_digests = hashlib.sha256()
     rendered: list[str] = []
-    classes = page_classes(options)
+    classes = page_classes(options, theme)
     for index, article in enumerate(collection.articles):
         shown, href = article, None
         placed = placed_width_mm(article, theme, options) if article.image else None
@@ -156,8 +157,18 @@ def layout_collection(
             photo_digests.update(copy)
             width, height = pixel_size(copy)
             shown = replace(article, image=replace(article.image, width=width, height=height))
+        figure_hrefs = figure_resources(article, roots, resources, warnings, f"{index + 1}-")
+        for url in figure_hrefs.values():
+            photo_digests.update(resources[url][0])
         rendered.append(
-            render_xhtml(shown, theme, medium="print", image_href=href, page_classes=classes)
+            render_xhtml(
+                shown,
+                theme,
+                medium="print",
+                image_href=href,
+                page_classes=classes,
+                figure_hrefs=figure_hrefs,
+            )
         )
     created = utc_timestamp(build_time)
     xhtml, order = print_edition(collection, theme, rendered, created=created, classes=classes)

@@ -10,7 +10,7 @@ from typing import Any
 
 from ebooklib import epub
 
-from publisher.model import Article
+from publisher.model import Article, figures
 from publisher.render import Rendered
 from publisher.render.collection_html import contents_label
 from publisher.render.epub_parts import (
@@ -62,6 +62,14 @@ def render_epub(
     image_item = photo_item(article.image, "photo", roots, warnings)
     if image_item is not None:
         book.add_item(image_item)
+    figure_hrefs: dict[str, str] = {}
+    for number, figure in enumerate(figures(article.content), 1):
+        if figure.src in figure_hrefs:
+            continue
+        item = photo_item(figure.image, f"figure-{number}", roots, warnings)
+        if item is not None:
+            book.add_item(item)
+            figure_hrefs[figure.src] = item.file_name
     cover_image = cover_item(
         article.headline,
         theme=theme,
@@ -86,6 +94,7 @@ def render_epub(
         theme,
         medium="epub",
         image_href=image_item.file_name if image_item is not None else None,
+        figure_hrefs=figure_hrefs,
     )
     # A plain EpubItem, not EpubHtml: ebooklib re-serialises EpubHtml and would drop
     # our <head> (metadata, stylesheets) and the xml:lang attributes.
@@ -179,7 +188,8 @@ def _add_metadata(book: Any, article: Article, *, has_photo: bool) -> None:
         book.add_metadata(None, "meta", value, {"property": prop})
 
     declare("schema:accessMode", "textual")
-    if has_photo:
+    # The photo or a figure in the body makes the book visual too.
+    if has_photo or any(item.id.startswith("figure-") for item in book.get_items()):
         declare("schema:accessMode", "visual")
     declare("schema:accessModeSufficient", "textual")
     features = ["structuralNavigation", "tableOfContents", "readingOrder"]

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import io
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -66,19 +65,7 @@ class EmbeddedFonts:
 
 def embeds_fonts(theme: Theme) -> bool:
     """Whether the theme's fonts go into its EPUBs (``[epub] embed_fonts``, default true)."""
-    table: dict[str, object] = {}
-    for folder in reversed(theme.folders):  # default first, so the user's values win
-        path = folder / "theme.toml"
-        if not path.is_file():
-            continue
-        try:
-            settings = tomllib.loads(read_allowed(path, theme.folders).decode("utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-            raise ThemeError(f"The theme settings '{path}' cannot be read: {error}.") from error
-        epub = settings.get("epub", {})
-        if not isinstance(epub, dict):
-            raise ThemeError(f"The [epub] table of {path} is not a table.", _HINT)
-        table.update(epub)
+    table = theme.settings_table("epub", _HINT)
     unknown = sorted(set(table) - _EPUB_KEYS)
     if unknown:
         raise ThemeError(f"The [epub] table has unknown keys: {', '.join(unknown)}.", _HINT)
@@ -115,12 +102,14 @@ def embedded_fonts(theme: Theme, texts: Iterable[str], css: str) -> EmbeddedFont
         data = _subset(face.path, characters, theme.font_folders)
         if data is None:
             continue  # no character of the book in this face (an Arabic face in French)
-        name = f"fonts/{face.path.name}"
+        # Only URL-safe characters: a variable font is often named "Face[wght].ttf".
+        name = f"fonts/{re.sub(r'[^A-Za-z0-9._-]+', '-', face.path.name)}"
         files[name] = EmbeddedFile(name, MEDIA_TYPES[face.path.suffix.lower()], data)
         if licence not in licences:
             stem = re.sub(r"[^A-Za-z0-9]+", "", face.family)
             licences[licence] = f"fonts/{stem}-{licence.name}"
-            content = read_allowed(licence, theme.font_folders)
+            # The licence may lie one folder up from the fonts (a package's files/).
+            content = read_allowed(licence, (*theme.font_folders, licence.parent))
             files[licences[licence]] = EmbeddedFile(licences[licence], "text/plain", content)
         rules.append(_font_face(face, f"../{name}"))
     css_text = "\n".join(rules) + "\n" if rules else ""
@@ -153,10 +142,16 @@ def _named_families(css: str) -> frozenset[str]:
 
 
 def _licence(font: Path) -> Path | None:
-    for name in LICENCE_NAMES:
-        candidate = font.parent / name
-        if candidate.is_file():
-            return candidate
+    # A font package keeps its fonts in files/ and may keep the licence one up
+    # (fontpkg_* packages: LICENSE beside __init__.py).
+    folders = [font.parent]
+    if font.parent.name == "files":
+        folders.append(font.parent.parent)
+    for folder in folders:
+        for name in LICENCE_NAMES:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
     return None
 
 

@@ -31,7 +31,7 @@ from publisher.themes import Theme
 
 REASON = "outside the article's folder, the theme and the package"
 PACKAGE = Path(__file__).resolve().parents[1]
-_FONT_PACKAGES = ("font_source_serif_pro", "font_source_sans_pro")
+_FONT_PACKAGES = ("font_source_serif_pro", "font_source_sans_pro", "fontpkg_source_code_pro")
 MEMORY_SCHEME = "publisher-memory"
 
 

@@ -56,6 +56,7 @@ def render_xhtml(
     image_href: str | None,
     build_time: datetime | None = None,
     page_classes: tuple[str, ...] = (),
+    figure_hrefs: Mapping[str, str] | None = None,
 ) -> str:
     """Render ``article`` as an XHTML document for ``medium`` with the theme's templates.
 
@@ -64,8 +65,10 @@ def render_xhtml(
     are kept either way. ``build_time``, when given, becomes the document's
     ``dcterms.created``/``dcterms.modified`` (the PDF's dates). ``page_classes``
     go on ``<body>`` so print CSS can lay out by page size (WeasyPrint has no
-    width media queries), e.g. ``page-wide`` for two columns on A4. All article text
-    is autoescaped data: nothing the article says is ever run as a template.
+    width media queries), e.g. ``page-wide`` for two columns on A4.
+    ``figure_hrefs`` maps each body figure's ``src`` to where the document finds
+    its picture; a figure missing from it keeps only its caption. All article
+    text is autoescaped data: nothing the article says is ever run as a template.
     """
     context = {
         "article": article,
@@ -78,13 +81,16 @@ def render_xhtml(
         "created": utc_timestamp(build_time) if build_time else None,
         "stylesheets": EPUB_STYLESHEETS if medium == "epub" else (),
         "body_class": " ".join((f"medium-{medium}", *page_classes)),
+        "figure_hrefs": dict(figure_hrefs or {}),
+        "footnote_notes": article.footnotes,
     }
     return render_template(
         theme,
         ARTICLE_TEMPLATE,
         context,
         "Use only article, lang, medium, image_href, iso_date, description, "
-        "keywords, created, stylesheets and body_class in templates.",
+        "keywords, created, stylesheets, body_class, figure_hrefs and footnote_notes "
+        "in templates.",
     )
 
 

@@ -45,7 +45,7 @@ from typing import Any
 
 from publisher.config import PdfAttachment, PdfOptions
 from publisher.errors import InputError, PublisherError, RenderError, SandboxError, UsageError
-from publisher.model import Article
+from publisher.model import Article, figures
 from publisher.render import Rendered
 from publisher.render.colour import check_profile_for, load_output_profile, profile_css
 from publisher.render.fetch import allowed_roots, memory_url, read_allowed, sandboxed_url_fetcher
@@ -113,6 +113,7 @@ def render_pdf(
             photo_digest = hashlib.sha256(copy).digest()
             width, height = pixel_size(copy)
             shown = replace(article, image=replace(article.image, width=width, height=height))
+    figure_hrefs = figure_resources(article, roots, resources, warnings)
     fetcher = sandboxed_url_fetcher(roots, resources)
     xhtml = render_xhtml(
         shown,
@@ -120,7 +121,8 @@ def render_pdf(
         medium="print",
         image_href=_PHOTO_URL if _PHOTO_URL in resources else None,
         build_time=build_time,
-        page_classes=page_classes(options),
+        page_classes=page_classes(options, theme),
+        figure_hrefs=figure_hrefs,
     )
     check_glyphs(xhtml, theme, article.language)
     xhtml = keep_compound_hyphens(xhtml)
@@ -213,11 +215,11 @@ def placed_width_mm(article: Article, theme: Theme, options: PdfOptions) -> floa
         allowed_roots(article, theme), {_PHOTO_URL: (stand_in, "image/svg+xml")}
     )
     xhtml = render_xhtml(
-        replace(article, paragraphs=(), kinds=()),
+        replace(article, paragraphs=(), kinds=(), body=()),
         theme,
         medium="print",
         image_href=_PHOTO_URL,
-        page_classes=page_classes(options),
+        page_classes=page_classes(options, theme),
     )
     bleed = to_points(options.bleed) if options.bleed else 0.0
     # The real render reports whatever goes wrong; these logs are dropped.
@@ -333,11 +335,41 @@ def output_intent_resources(
     return {_PROFILE_URL: (data, "application/vnd.iccprofile")}
 
 
-def page_classes(options: PdfOptions) -> tuple[str, ...]:
-    """Classes for ``<body>`` that tell print CSS how big the page is.
+def figure_resources(
+    article: Article,
+    roots: tuple[Path, ...],
+    resources: dict[str, tuple[bytes, str]],
+    warnings: list[str],
+    prefix: str = "",
+) -> dict[str, str]:
+    """Serve each body figure's screen copy from memory; return figure src -> its URL.
+
+    ``prefix`` keeps the URLs of several articles apart (a collection). A figure
+    the sandbox refuses is left out (its caption stays), with a warning.
+    """
+    from publisher.render.photo import screen_copy
+
+    hrefs: dict[str, str] = {}
+    for number, figure in enumerate(figures(article.content), 1):
+        if figure.image is None or figure.src in hrefs:
+            continue
+        try:
+            content, media_type = screen_copy(figure.image, roots=roots)
+        except SandboxError as error:
+            warnings.append(error.message)
+            continue
+        url = memory_url(f"figure-{prefix}{number}")
+        resources[url] = (content, media_type)
+        hrefs[figure.src] = url
+    return hrefs
+
+
+def page_classes(options: PdfOptions, theme: Theme | None = None) -> tuple[str, ...]:
+    """Classes for ``<body>`` that tell print CSS how big the page is, and the theme's choices.
 
     ``page-wide`` when the page is at least 170mm wide (A4, Letter), where one
-    column of body text would run past 100 characters a line.
+    column of body text would run past 100 characters a line; ``link-urls`` when
+    the theme asks for each link's URL to be printed after its text.
 
     >>> page_classes(PdfOptions(page_size="210mm 297mm"))
     ('page-wide',)
@@ -345,7 +377,8 @@ def page_classes(options: PdfOptions) -> tuple[str, ...]:
     ()
     """
     width = to_points(options.page_size.split()[0])
-    return ("page-wide",) if width >= _WIDE_PAGE else ()
+    wide = ("page-wide",) if width >= _WIDE_PAGE else ()
+    return (*wide, "link-urls") if theme is not None and theme.print_link_urls else wide
 
 
 def _attachments(attachments: tuple[PdfAttachment, ...], build_time: datetime) -> list[Any]:

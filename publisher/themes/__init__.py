@@ -2,7 +2,7 @@
 
 A theme folder may hold any subset of::
 
-    theme.toml          name, description, extends, [css], [fonts], [cover]
+    theme.toml          name, description, extends, [css], [fonts], [cover], [print]
                         (see ``default/theme.toml``)
     templates/          Jinja2 templates (``article.xhtml`` includes ``body.xhtml``)
     css/base.css        shared by the EPUB and the PDF
@@ -40,6 +40,7 @@ import jinja2
 
 from publisher.errors import ThemeError
 from publisher.files import FONT, THEME_FILE, check_file, read_file
+from publisher.model import plain_text
 from publisher.themes.blocks import grouped
 from publisher.themes.bytecode import TemplateCache
 from publisher.themes.catalog import THEMES_DIR, installed_themes, not_installed
@@ -55,8 +56,8 @@ FACES = {
     "bold": ("bold", "normal"),
     "bold_italic": ("bold", "italic"),
 }
-#: Font packages are Python distributions named ``font_*`` with their files in ``files/``.
-_FONT_PACKAGE = re.compile(r"^font_[a-z0-9_]+$")
+#: Font packages are distributions named ``font_*`` or ``fontpkg_*``, files in ``files/``.
+_FONT_PACKAGE = re.compile(r"^(?:font|fontpkg)_[a-z0-9_]+$")
 #: Words longer than this get break opportunities in print (see ``breakable``).
 LONG_WORD = 60
 BREAK_EVERY = 40
@@ -84,6 +85,8 @@ class Theme:
     #: ``[css]`` additions: (stylesheet, files added after it), default's first.
     added_css: tuple[tuple[str, tuple[Path, ...]], ...] = ()
     description: str = ""
+    #: ``[print] link_urls = true``: print each link's URL after its text in the PDF.
+    print_link_urls: bool = False
 
     def find(self, relative: str) -> Path | None:
         """Return the first folder's copy of ``relative`` (e.g. ``css/print.css``)."""
@@ -112,6 +115,30 @@ class Theme:
         added = dict(self.added_css).get(name.removesuffix(".css"), ())
         return (self.stylesheet(name), *added)
 
+    def settings_table(self, name: str, hint: str) -> dict[str, object]:
+        """The ``[name]`` table of the theme's ``theme.toml`` files, the user's over the default's.
+
+        Raises ThemeError when a file cannot be read or the value is not a table.
+        """
+        table: dict[str, object] = {}
+        for folder in reversed(self.folders):  # default first, so the user's values win
+            path = folder / "theme.toml"
+            if not path.is_file():
+                continue
+            try:
+                data = read_file(
+                    path, THEME_FILE, (folder,), root_name=f"the theme folder {folder}"
+                )
+                settings = tomllib.loads(data.decode("utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+                message = f"The theme settings '{path}' cannot be read: {error}."
+                raise ThemeError(message) from error
+            value = settings.get(name, {})
+            if not isinstance(value, dict):
+                raise ThemeError(f"The [{name}] table of {path} is not a table.", hint)
+            table.update(value)
+        return table
+
     @property
     def font_folders(self) -> tuple[Path, ...]:
         """The folders the theme's font files live in."""
@@ -138,6 +165,25 @@ def breakable(text: str, medium: str = "print") -> str:
         return "\u200b".join(word[i : i + BREAK_EVERY] for i in range(0, len(word), BREAK_EVERY))
 
     return _LONG_WORD_RE.sub(split, text)
+
+
+def is_external_url(url: str) -> bool:
+    """Whether a link may be written as ``<a href>``: an absolute http(s) or mailto URL.
+
+    Other links (relative paths that lead nowhere in an e-book, ``javascript:``)
+    keep their text without the link.
+
+    >>> is_external_url("https://example.org/a"), is_external_url("mailto:a@b.org")
+    (True, True)
+    >>> is_external_url("notes.md"), is_external_url("javascript:alert(1)")
+    (False, False)
+    """
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() in ("http", "https"):
+        return bool(parts.netloc)
+    return parts.scheme.lower() == "mailto" and bool(parts.path)
 
 
 def join_names(names: Iterable[str]) -> str:
@@ -213,7 +259,19 @@ def load_theme(path: str | Path | None) -> Theme:
         environment=environment,
         added_css=tuple((name, tuple(files)) for name, files in added.items()),
         description=" ".join(str(settings.get("description", "")).split()),
+        print_link_urls=_print_link_urls(settings.get("print", {})),
     )
+
+
+def _print_link_urls(table: object) -> bool:
+    """``[print] link_urls``, checked: true or false (false without it)."""
+    value = table.get("link_urls", False) if isinstance(table, dict) else None
+    if not isinstance(value, bool):
+        raise ThemeError(
+            "[print] in theme.toml must be a table whose link_urls is true or false.",
+            "Write e.g. [print] then link_urls = true on the next line.",
+        )
+    return value
 
 
 def _extended(settings: dict[str, Any], folder: Path) -> Path | None:
@@ -383,6 +441,8 @@ def _make_environment(folders: list[Path]) -> jinja2.Environment:
     environment.filters["grouped"] = grouped
     environment.filters["long_date"] = long_date
     environment.tests["rtl"] = is_rtl
+    environment.tests["external_url"] = is_external_url
+    environment.filters["plain_text"] = lambda node: plain_text((node,))
     for name in environment.list_templates():
         try:
             environment.get_template(name)

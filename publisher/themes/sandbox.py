@@ -51,8 +51,10 @@ __all__ = [
 MAX_OUTPUT = 50_000_000
 #: A theme's templates/ holds a handful of files; past this many it is the wrong folder.
 MAX_TEMPLATES = 500
-#: Macros and calls nest at most this deep; the built-in templates need fewer than 5.
-MAX_CALL_DEPTH = 64
+#: Macros and calls nest at most this deep. The document tree's macros
+#: (templates/document.xhtml) recurse twice per level of nesting, and Markdown
+#: lists nest up to 50 deep; an endless recursion still stops long before Python's limit.
+MAX_CALL_DEPTH = 160
 #: The largest sequence ``*`` may build, and the largest exponent ``**`` may use.
 MAX_PRODUCT = 1_000_000
 #: The largest number ``**`` may build, in bits (some 300,000 digits).
@@ -197,6 +199,7 @@ def render_checked(
         if isinstance(error, SecurityError):
             message = f"The template {where} was stopped by the sandbox: {detail}."
         elif isinstance(error, RecursionError):
+            where = _recursing_template(error, where)
             message = f"The template {where} recurses without end (it includes or calls itself)."
         elif isinstance(error, jinja2.TemplateError):
             message = f"The template {where} failed: {detail}."
@@ -237,6 +240,27 @@ def _failing_template(error: BaseException, name: str) -> str:
             where, line = Path(filename).name, tb.tb_lineno
         tb = tb.tb_next
     return f"'{where}'" + (f" (line {line})" if line else "")
+
+
+def _recursing_template(error: BaseException, fallback: str) -> str:
+    """The template that recursed: the one with the most frames in the traceback.
+
+    The innermost frame may be a macro the recursing template called (the
+    document macros), so the template that repeats is named, at its first line seen.
+    """
+    counts: dict[str, int] = {}
+    first_line: dict[str, int] = {}
+    tb = error.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not filename.endswith(".py") and not filename.startswith("<"):
+            counts[filename] = counts.get(filename, 0) + 1
+            first_line.setdefault(filename, tb.tb_lineno)
+        tb = tb.tb_next
+    if not counts:
+        return fallback
+    most = max(counts, key=lambda name: counts[name])
+    return f"'{Path(most).name}' (line {first_line[most]})"
 
 
 def check_xhtml(text: str, name: str) -> None:
