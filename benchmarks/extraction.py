@@ -124,7 +124,14 @@ def snippet_f1(page: Page, found: str | None) -> float:
 
 
 def _names(authors: tuple[str, ...] | list[str]) -> set[str]:
-    return {" ".join(a.casefold().split()) for a in authors if a.strip()}
+    """Authors compared as names: split at "and", "&", commas; case and dots ignored.
+
+    >>> sorted(_names(["David Brand and Ramsey Khalifeh"])) == sorted(_names(["David Brand",
+    ...     "Ramsey Khalifeh"]))
+    True
+    """
+    parts = [p for a in authors for p in re.split(r",|;|&|\band\b|\bund\b|\bet\b", a)]
+    return {" ".join(p.replace(".", " ").casefold().split()) for p in parts if p.strip()}
 
 
 def read_suite(folder: Path, limit: int | None) -> tuple[str, list[Page]]:
@@ -245,7 +252,8 @@ def score(pages: list[Page], system: Callable[[Page, Path], Result]) -> Score:
                 totals.false_alarms.append(page.name)
             if page.authors:
                 totals.bylines += 1
-                totals.bylines_found += _names(page.authors) <= _names(result.authors)
+                found = _names(result.authors)
+                totals.bylines_found += bool(found) and _names(page.authors) <= found
             if page.title:
                 totals.titles += 1
                 totals.titles_exact += " ".join(page.title.split()) == " ".join(

@@ -20,11 +20,15 @@ from publisher.outputs import write_atomic
 
 @dataclass(frozen=True, slots=True)
 class InputOptions:
-    """How to read the inputs: metadata overrides, an image, a forced encoding."""
+    """How to read the inputs: metadata overrides, an image, a forced encoding.
+
+    ``strict``: a web page whose text looks like page furniture is an error, not a warning.
+    """
 
     overrides: Metadata = field(default_factory=Metadata)
     image: Path | None = None
     encoding: str | None = None
+    strict: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +70,11 @@ def load_article(path: Path, options: InputOptions, formats: tuple[str, ...] = (
     from publisher.readers import read_article
 
     raw = read_article(
-        path, overrides=options.overrides, image=options.image, encoding=options.encoding
+        path,
+        overrides=options.overrides,
+        image=options.image,
+        encoding=options.encoding,
+        strict=options.strict,
     )
     if raw.metadata.language is None and formats:
         from publisher.normalise.language import load_model_in_background

@@ -50,6 +50,8 @@ Examples:
   publisher preview story.txt --pages 1-2 -o preview       # PNG pictures of pages and cover
 """
 
+_STRICT_HELP = "Refuse a web page whose text looks like page furniture (default: a warning)."
+
 app = typer.Typer(
     name="publisher",
     help="Turn news articles into a valid EPUB 3 and a print-ready PDF.",
@@ -235,6 +237,7 @@ def build(
     encoding: Annotated[
         str | None, typer.Option(help="Force the input encoding, e.g. cp1252.")
     ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help=_STRICT_HELP)] = False,
     jobs: Annotated[
         int | None, typer.Option("--jobs", "-j", help="Worker processes (default: CPUs).")
     ] = None,
@@ -292,6 +295,7 @@ def build(
             overrides=_overrides(lang, author, date, publisher, source, identifier),
             image=image,
             encoding=encoding,
+            strict=strict,
         )
         return paths, options, config
 
@@ -501,6 +505,7 @@ def normalise(
     encoding: Annotated[
         str | None, typer.Option(help="Force the input encoding, e.g. cp1252.")
     ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help=_STRICT_HELP)] = False,
 ) -> None:
     """Print an article after clean-up: text, JSON (--json) or the change log (--explain)."""
     from publisher.build import InputOptions, load_article
@@ -508,7 +513,9 @@ def normalise(
 
     def run() -> None:
         options = InputOptions(
-            overrides=_overrides(lang, None, None, None, None, None), encoding=encoding
+            overrides=_overrides(lang, None, None, None, None, None),
+            encoding=encoding,
+            strict=strict,
         )
         article = load_article(path, options)
         if as_json:

@@ -170,6 +170,12 @@ _META_CHARSET = re.compile(
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _TITLE_SEPARATOR = re.compile(r"(\s+[|\u2013\u2014\u00b7\u2022\u00bb:-]+\s+)")
 _BYLINE_PREFIX = re.compile(r"^\s*(by|von|par|por|di)\s+", re.IGNORECASE)
+_AUTHOR_PREFIX = re.compile(
+    r"^(?:(?:(?:view|see) )?(?:all )?(?:posts|articles|stories) by|written by|posted by|by|von"
+    r"|par|por|auteur|autor|author|artikel von|(?:ein )?beitrag von|text|texte)"
+    r"\s*:?\s+(?=\S)|^\w{0,4}编辑\s*[:：]\s*|^作者\s*[:：]\s*",
+    re.IGNORECASE,
+)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
 
 
@@ -196,8 +202,8 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
     caption, credit, image, lead_src = _lead_figure(doc, path, warnings)
     if image is not None:
         metadata = Metadata(image=image).merged_over(metadata)
-    _remove_header_parts(doc, headline)
-    body = _body(doc, found, headline, lead_src, path, metadata.source, warnings)
+    header = _remove_header_parts(doc, headline)
+    body = _body(doc, found, header, lead_src, path, metadata.source, warnings)
     first = body[0] if body else None
     if isinstance(first, Heading | Paragraph) and plain_text(first.content) == headline:
         body = body[1:]
@@ -483,19 +489,44 @@ def _meta(doc: HtmlElement, *names: str) -> str | None:
 
 
 def _headline(doc: HtmlElement, found: Any, metadata: Metadata) -> str:
-    """The article's own headline, without the site's name around it.
+    """The article's own headline, as the page shows it, without the site's name.
 
-    trafilatura's title (JSON-LD ``headline``, ``og:title``, the page's one
-    ``<h1>``...), else ``og:title``, the first ``<h1>``, ``<title>``.
+    The page's ``<h1>`` (else ``<h2>``) that is not the site's name and shares
+    most words with the titles the page gives in its metadata, if it shares at
+    least half of its words: meta titles are often a search-engine variant of
+    the headline. Else trafilatura's title (JSON-LD ``headline``, ``og:title``...),
+    ``og:title``, ``<title>``.
     """
-    title = _inline(getattr(found, "title", None)) or _meta(doc, "og:title", "twitter:title")
-    if not title:
-        for tag in ("h1", "title"):
-            title = next((t for t in map(_text, doc.iter(tag)) if t), "")
-            if title:
-                break
     sites = [metadata.publisher, getattr(found, "sitename", None), _host(metadata.source)]
-    return strip_site_name(title or "", [site for site in sites if site])
+    known = [site for site in sites if site]
+    hints = [
+        _inline(getattr(found, "title", None)),
+        _meta(doc, "og:title", "twitter:title") or "",
+        next((t for t in map(_text, doc.iter("title")) if t), ""),
+    ]
+    hints = [strip_site_name(hint, known) for hint in hints]
+    hint_words = set(words for hint in hints for words in _words(hint))
+    def shared(text: str) -> float:
+        return len(_words(text) & hint_words) / max(len(_words(text)), 1)
+
+    for tag in ("h1", "h2"):
+        headings = [t for t in map(_text, doc.iter(tag)) if t and not _is_site(t, known)]
+        best = max(headings, key=shared, default="")
+        if best and (shared(best) >= 0.5 or (tag == "h1" and not hint_words)):
+            return strip_site_name(best, known)
+    title = next((hint for hint in hints if hint), "")
+    if not title:
+        title = next((t for t in map(_text, doc.iter("h1")) if t), "")
+    return strip_site_name(title, known)
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.casefold()))
+
+
+def _is_site(text: str, sites: list[str]) -> bool:
+    letters = _letters(text)
+    return bool(letters) and any(letters == _letters(site) for site in sites)
 
 
 def strip_site_name(title: str, sites: list[str]) -> str:
@@ -571,7 +602,7 @@ def _metadata(doc: HtmlElement, path: Path, warnings: list[str], found: Any) -> 
     canonical = next(
         (link.get("href") for link in doc.xpath("//link[@rel='canonical'][@href]")), None
     )
-    authors = [a.strip() for a in (getattr(found, "author", None) or "").split(";")]
+    authors = [clean_author(a) for a in (getattr(found, "author", None) or "").split(";")]
     return Metadata(
         authors=tuple(dict.fromkeys(a for a in authors if a)) or _authors(doc),
         date=date,
@@ -581,6 +612,22 @@ def _metadata(doc: HtmlElement, path: Path, warnings: list[str], found: Any) -> 
         language=language or None,
         rights=_meta(doc, "copyright", "dcterms.rights"),
     )
+
+
+def clean_author(name: str) -> str:
+    """An author's name without the words a byline puts around it.
+
+    >>> clean_author("View all posts by Daniel Lemire"), clean_author("Artikel von hausinfo")
+    ('Daniel Lemire', 'hausinfo')
+    >>> clean_author("责任编辑：孔德明"), clean_author("Auteur Anna Kubišta")
+    ('孔德明', 'Anna Kubišta')
+    """
+    name = " ".join(name.split())
+    previous = None
+    while previous != name:
+        previous = name
+        name = _AUTHOR_PREFIX.sub("", name).strip()
+    return name
 
 
 def _authors(doc: HtmlElement) -> tuple[str, ...]:
@@ -656,17 +703,23 @@ def local_image(src: str, path: Path, warnings: list[str]) -> str | None:
     return candidate.relative_to(folder).as_posix()
 
 
-def _remove_header_parts(doc: HtmlElement, headline: str) -> None:
-    """Remove the headline's ``<h1>`` and the byline, so they are not body text."""
+def _remove_header_parts(doc: HtmlElement, headline: str) -> set[str]:
+    """Remove the headline's ``<h1>`` and the byline, so they are not body text.
+
+    Returns their texts (and the headline's), which are not body text either.
+    """
     h1 = [h for h in doc.iter("h1") if _text(h) == headline][:1]
+    removed = {headline}
     for element in h1 + doc.xpath(_has_class("byline")):
+        removed.add(_key(element))
         element.drop_tree()
+    return removed
 
 
 def _body(
     doc: HtmlElement,
     found: Any,
-    headline: str,
+    header: set[str],
     lead_src: str | None,
     path: Path,
     base_url: str | None,
@@ -679,11 +732,12 @@ def _body(
     readability-lxml (figures in the README). Its output loses figure captions,
     so each image it kept is given back its ``<figure>`` from the page. When it
     finds nothing, readability-lxml, then the page's whole body, are tried.
-    ``doc`` is the page without its headline, byline and lead figure.
+    ``doc`` is the page without its headline, byline and lead figure; ``header``
+    the texts of the headline and byline.
     """
     from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
 
-    body = html_to_tree(_extracted(found, doc, headline, lead_src), path, base_url, warnings)
+    body = html_to_tree(_extracted(found, doc, header, lead_src), path, base_url, warnings)
     if flatten(body):
         return body
     from readability import Document  # type: ignore[import-untyped,unused-ignore]
@@ -723,11 +777,13 @@ def _trafilatura(page: str) -> Any:
         return None
 
 
+#: Below this share of its text in blocks of the page, trafilatura's output is not used.
+_MATCHED = 0.5
 #: Blocks of trafilatura's output whose markup is taken back from the page.
 _TEXT_BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "blockquote")
 
 
-def _extracted(found: Any, doc: HtmlElement, headline: str, lead_src: str | None) -> str:
+def _extracted(found: Any, doc: HtmlElement, header: set[str], lead_src: str | None) -> str:
     """trafilatura's body as HTML, with the page's own markup and figures put back.
 
     trafilatura chooses the blocks; each block whose text is a block of the
@@ -742,27 +798,37 @@ def _extracted(found: Any, doc: HtmlElement, headline: str, lead_src: str | None
     if found is None or getattr(found, "body", None) is None:
         return ""
     tree = convert_to_html(found.body)
-    for heading in list(tree.iter("h1", "h2")):
-        if _key(heading) == headline:
-            _drop(heading)  # the headline, read already
+    for block in list(tree.iter(*_TEXT_BLOCKS)):
+        if _key(block) in header and block.getparent() is not None:
+            _drop(block)  # the headline or the byline, read already
     order = {element: n for n, element in enumerate(doc.iter())}
     page_blocks: dict[str, HtmlElement] = {}
     for element in doc.iter(*_TEXT_BLOCKS):
         page_blocks.setdefault(_key(element), element)
     placed: list[tuple[int, HtmlElement]] = []  # (page position, output block)
+    matched = 0
     for block in list(tree.iter(*_TEXT_BLOCKS)):
         original = page_blocks.get(_key(block))
         if original is None or block.getparent() is None:
             continue
         placed.append((order[original], block))
+        if not any(_tag(outer) in _TEXT_BLOCKS for outer in block.iterancestors()):
+            matched += _size(_key(block))
         if not any(_tag(child) in BLOCK_TAGS or _tag(child) == "figure" for child in original):
             copy = lxml_html.fragment_fromstring(
                 lxml_html.tostring(original, encoding="unicode"), create_parent="div"
             )[0]
-            block.text = copy.text
+            try:
+                block.text = copy.text
+            except ValueError:  # a control character lxml.etree refuses: keep the plain text
+                continue
             for child in list(block):
                 block.remove(child)
             block.extend(list(copy))
+    if _size(_key(tree)) and matched < _MATCHED * _size(_key(tree)):
+        # Most of the output is no block of the page: trafilatura's last resort,
+        # which runs a small page's parts (headline, byline, text) together.
+        return ""
     placed.sort(key=lambda pair: pair[0])
     if len(placed) >= 2:
         first, last = placed[0][0], placed[-1][0]
