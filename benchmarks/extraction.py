@@ -152,7 +152,11 @@ def read_suite(folder: Path, limit: int | None) -> tuple[str, list[Page]]:
         for url in sorted(items)[:limit]:
             item = items[url]
             file = next(
-                (here / d / item["file"] for d in ("cache", "eval") if (here / d / item["file"]).is_file()),
+                (
+                    here / d / item["file"]
+                    for d in ("cache", "eval")
+                    if (here / d / item["file"]).is_file()
+                ),
                 None,
             )
             if file is None:

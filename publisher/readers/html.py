@@ -203,7 +203,7 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
     if image is not None:
         metadata = Metadata(image=image).merged_over(metadata)
     header = _remove_header_parts(doc, headline)
-    body = _body(doc, found, header, lead_src, path, metadata.source, warnings)
+    body = _body(doc, found, header, lead_src, path, metadata.source, warnings, page_size)
     first = body[0] if body else None
     if isinstance(first, Heading | Paragraph) and plain_text(first.content) == headline:
         body = body[1:]
@@ -287,7 +287,9 @@ def _links(node: object) -> list[Link]:
 def _visible_size(doc: HtmlElement) -> int:
     """Characters of text a reader of the page sees (not scripts, styles, the head)."""
     hidden = "script|style|noscript|template|head|title"
-    texts = doc.xpath(f"//body//text()[not(ancestor::*[self::{hidden.replace('|', ' or self::')}])]")
+    texts = doc.xpath(
+        f"//body//text()[not(ancestor::*[self::{hidden.replace('|', ' or self::')}])]"
+    )
     return sum(_size(str(text)) for text in texts)
 
 
@@ -506,6 +508,7 @@ def _headline(doc: HtmlElement, found: Any, metadata: Metadata) -> str:
     ]
     hints = [strip_site_name(hint, known) for hint in hints]
     hint_words = set(words for hint in hints for words in _words(hint))
+
     def shared(text: str) -> float:
         return len(_words(text) & hint_words) / max(len(_words(text)), 1)
 
@@ -724,6 +727,7 @@ def _body(
     path: Path,
     base_url: str | None,
     warnings: list[str],
+    page_size: int,
 ) -> tuple[TreeBlock, ...]:
     """The article's document tree, without the page's navigation, ads and comments.
 
@@ -731,15 +735,28 @@ def _body(
     extraction test suites it reads more of the article and less furniture than
     readability-lxml (figures in the README). Its output loses figure captions,
     so each image it kept is given back its ``<figure>`` from the page. When it
-    finds nothing, readability-lxml, then the page's whole body, are tried.
+    finds nothing, or its text is mostly no block of the page, readability-lxml
+    (then the page's whole body) is tried, and kept unless it looks like furniture.
     ``doc`` is the page without its headline, byline and lead figure; ``header``
     the texts of the headline and byline.
     """
-    from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
-
-    body = html_to_tree(_extracted(found, doc, header, lead_src), path, base_url, warnings)
-    if flatten(body):
+    extracted, trusted = _extracted(found, doc, header, lead_src)
+    body = html_to_tree(extracted, path, base_url, warnings)
+    if flatten(body) and trusted:
         return body
+    fallback = _readability(doc, path, base_url, warnings)
+    if not flatten(fallback):
+        return body
+    if flatten(body) and looks_like_furniture(fallback, page_size):
+        return body  # neither is clean: trafilatura's reading is the likelier article
+    return fallback
+
+
+def _readability(
+    doc: HtmlElement, path: Path, base_url: str | None, warnings: list[str]
+) -> tuple[TreeBlock, ...]:
+    """readability-lxml's body of ``doc``, else the text of the page's whole body."""
+    from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
     from readability import Document  # type: ignore[import-untyped,unused-ignore]
 
     # Furniture is known by its element (nav, aside, footer...), never by a class
@@ -783,7 +800,9 @@ _MATCHED = 0.5
 _TEXT_BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "blockquote")
 
 
-def _extracted(found: Any, doc: HtmlElement, header: set[str], lead_src: str | None) -> str:
+def _extracted(
+    found: Any, doc: HtmlElement, header: set[str], lead_src: str | None
+) -> tuple[str, bool]:
     """trafilatura's body as HTML, with the page's own markup and figures put back.
 
     trafilatura chooses the blocks; each block whose text is a block of the
@@ -796,7 +815,7 @@ def _extracted(found: Any, doc: HtmlElement, header: set[str], lead_src: str | N
     from trafilatura.htmlprocessing import convert_to_html
 
     if found is None or getattr(found, "body", None) is None:
-        return ""
+        return "", False
     tree = convert_to_html(found.body)
     for block in list(tree.iter(*_TEXT_BLOCKS)):
         if _key(block) in header and block.getparent() is not None:
@@ -826,9 +845,9 @@ def _extracted(found: Any, doc: HtmlElement, header: set[str], lead_src: str | N
                 block.remove(child)
             block.extend(list(copy))
     if _size(_key(tree)) and matched < _MATCHED * _size(_key(tree)):
-        # Most of the output is no block of the page: trafilatura's last resort,
-        # which runs a small page's parts (headline, byline, text) together.
-        return ""
+        # Most of the output is no block of the page: perhaps trafilatura's last
+        # resort, which runs a small page's parts (headline, byline, text) together.
+        return str(etree.tostring(tree, encoding="unicode", method="html")), False
     placed.sort(key=lambda pair: pair[0])
     if len(placed) >= 2:
         first, last = placed[0][0], placed[-1][0]
@@ -845,7 +864,7 @@ def _extracted(found: Any, doc: HtmlElement, header: set[str], lead_src: str | N
             while top.getparent() is not None and _tag(top.getparent()) not in ("body", "html"):
                 top = top.getparent()  # figures go between top-level blocks
             top.addprevious(copy)
-    return str(etree.tostring(tree, encoding="unicode", method="html"))
+    return str(etree.tostring(tree, encoding="unicode", method="html")), True
 
 
 def _drop_element(element: HtmlElement) -> None:
