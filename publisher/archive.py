@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -82,6 +83,7 @@ def archive_article(
             f"'{config.pdf_variant}' cannot carry the source files.",
             f"Archives use PDF/A-3: {', '.join(ARCHIVE_VARIANTS)}.",
         )
+    check_replaceable(config.out_dir / path.stem)
     sources = _source_files(path, options)
     ingested = clock()
     article = load_article(path, options)
@@ -283,6 +285,57 @@ def epubcheck_version() -> str:
     return "unknown"
 
 
+#: The files publisher puts at the top of a bag, beside data/.
+_OWN_TAG_FILES = re.compile(r"bagit\.txt|bag-info\.txt|(tag)?manifest-[a-z0-9]+\.txt")
+
+
+def check_replaceable(target: Path) -> None:
+    """Refuse, before any work, to replace ``target`` unless it is a bag publisher made.
+
+    A rerun replaces its own bag; anything else there (a folder of notes, a
+    bag from another tool, a bag someone added files to) is left alone.
+    """
+    reason = _not_own_bag(target)
+    if reason is not None:
+        raise OutputError(
+            f"{target} already exists and {reason}; it was left as it is.",
+            "Move it away, or choose another folder with -o.",
+        )
+
+
+def _not_own_bag(target: Path) -> str | None:
+    """Why ``target`` is not a bag publisher made, or None (it is one, or is absent)."""
+    from publisher.package.bagfiles import read_manifest
+
+    try:
+        mode = target.lstat().st_mode
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISDIR(mode):
+        return "is not a folder"
+    info, manifest = target / "bag-info.txt", target / "manifest-sha256.txt"
+    if not all(p.is_file() and not p.is_symlink() for p in (target / "bagit.txt", info, manifest)):
+        return "is not a bag (it has no bagit.txt, bag-info.txt and manifest-sha256.txt)"
+    with info.open("rb") as stream:
+        text = stream.read(1 << 16).decode("utf-8", "replace")
+    if not re.search(r"^Bag-Software-Agent: publisher ", text, re.MULTILINE):
+        return "is a bag that publisher did not make"
+    with manifest.open("rb") as stream:
+        raw = stream.read(1 << 22)
+    listed = set(read_manifest(raw, manifest.name, "sha256", False, (1, 0), "utf-8").entries)
+    extra = sorted(
+        p.relative_to(target).as_posix()
+        for p in target.rglob("*")
+        if not p.is_dir() or p.is_symlink()
+        if p.relative_to(target).as_posix() not in listed
+        and not (p.parent == target and _OWN_TAG_FILES.fullmatch(p.name))
+    )
+    if extra:
+        shown = ", ".join(extra[:3]) + (f" and {len(extra) - 3} more" if len(extra) > 3 else "")
+        return f"holds files publisher did not put there ({shown})"
+    return None
+
+
 def _install_bag(
     out_dir: Path,
     stem: str,
@@ -304,6 +357,7 @@ def _install_bag(
         os.chmod(staging, 0o755)
         write(staging, files)
         old = None
+        check_replaceable(target)  # again: something may have appeared while we worked
         if target.exists() or target.is_symlink():
             old = Path(tempfile.mkdtemp(prefix=f".{stem}.", suffix=".partial", dir=out_dir))
             os.replace(target, old / stem)

@@ -5,6 +5,11 @@ articles are skipped using the build record (``buildrecord``). Outputs are
 written atomically and recorded only after they are on disk, so a batch killed
 at any point resumes on rerun without redoing finished articles.
 
+Two inputs whose outputs would have the same name (``a/story.txt`` and
+``b/story.txt``, or ``story.txt`` and ``story.md``; names compared as a
+case-insensitive file system would) are both refused, each naming the other:
+building either would silently replace the other's book on a rerun.
+
 Workers are started once and keep their WeasyPrint ``FontConfiguration`` (and
 everything else they imported) for their whole life.
 """
@@ -15,15 +20,16 @@ import datetime as dt
 import json
 import os
 import time
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from publisher import __version__
 from publisher.build import BuildResult, InputOptions, build_article
-from publisher.buildrecord import BuildRecord, file_digest, input_key, tree_digest
+from publisher.buildrecord import BuildRecord, NoRecord, file_digest, input_key, tree_digest
 from publisher.config import BuildConfig
-from publisher.errors import PublisherError, UsageError
+from publisher.errors import OutputError, PublisherError, UsageError
 from publisher.outputs import write_atomic
 
 REPORT_NAME = "report.jsonl"
@@ -38,6 +44,8 @@ class BatchOptions:
     force: bool = False
     executor: str = "local"
     scheduler: str | None = None
+    #: False (``--no-record``): build everything, keep no build record.
+    record: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +58,8 @@ class Outcome:
     seconds: float = 0.0
     warnings: tuple[str, ...] = ()
     error: str | None = None
+    #: The article's own files the build read (input, sidecar, photo).
+    read: tuple[str, ...] = ()
 
     def to_json(self) -> str:
         """The outcome as one JSON line."""
@@ -82,6 +92,7 @@ def build_task(task: Task) -> Outcome:
         outputs=tuple(str(p) for p in result.outputs),
         seconds=_since(started),
         warnings=result.warnings,
+        read=tuple(str(p) for p in result.inputs),
     )
 
 
@@ -134,8 +145,19 @@ def run_batch(
     )
     outcomes: dict[int, Outcome] = {}
     todo: list[tuple[int, Task, str]] = []
-    with BuildRecord(config.out_dir) as record:
+    collisions = output_collisions(paths)
+    with _open_record(config.out_dir, batch) as record:
         for index, path in enumerate(paths):
+            if path in collisions:
+                others = ", ".join(str(p) for p in collisions[path])
+                error = (
+                    f"{path}: its outputs would have the same names as those of {others}, "
+                    "so neither is built. Rename one, or build them into different folders."
+                )
+                outcomes[index] = Outcome(str(path), "failed", error=error)
+                record.forget(path)
+                progress(outcomes[index])
+                continue
             try:
                 key = input_key(path, context)
             except OSError:
@@ -150,15 +172,57 @@ def run_batch(
         for position, outcome in _execute(tasks, config, batch):
             index, task, key = todo[position]
             if outcome.status == "built" and key:
-                record.record(task.path, key, (Path(p) for p in outcome.outputs))
-            elif outcome.status == "failed":
+                outputs = (Path(p) for p in outcome.outputs)
+                record.record(task.path, key, outputs, (Path(p) for p in outcome.read))
+            else:
                 record.forget(task.path)
             outcomes[index] = outcome
             progress(outcome)
     ordered = [outcomes[i] for i in range(len(paths))]
-    report = "".join(o.to_json() + "\n" for o in ordered).encode("utf-8")
+    # backslashreplace: a file name that is not UTF-8 becomes a JSON escape, not a crash.
+    report = "".join(o.to_json() + "\n" for o in ordered).encode("utf-8", "backslashreplace")
     write_atomic(config.out_dir / REPORT_NAME, report)
+    if record.problem is not None:
+        raise OutputError(
+            f"{record.problem}; the articles were built, but a rerun will build them again.",
+            "Free some space, rebuild the record with --force, or build with --no-record.",
+        )
     return ordered
+
+
+def output_collisions(paths: list[Path]) -> dict[Path, tuple[Path, ...]]:
+    """Inputs whose outputs would share a name, each mapped to the others.
+
+    Names are compared after Unicode normalisation and case folding, as macOS
+    and Windows file systems compare them.
+
+    >>> found = output_collisions([Path("a/story.txt"), Path("b/Story.md"), Path("c.txt")])
+    >>> {str(k): [str(p) for p in v] for k, v in found.items()}
+    {'a/story.txt': ['b/Story.md'], 'b/Story.md': ['a/story.txt']}
+    """
+    groups: dict[str, list[Path]] = {}
+    for path in paths:
+        groups.setdefault(unicodedata.normalize("NFC", path.stem).casefold(), []).append(path)
+    found: dict[Path, tuple[Path, ...]] = {}
+    for group in groups.values():
+        for path in group:
+            # The same file named twice (story.txt, ./story.txt) is one article.
+            others = tuple(p for p in group if p.resolve() != path.resolve())
+            if others:
+                found[path] = others
+    return found
+
+
+def _open_record(out_dir: Path, batch: BatchOptions) -> BuildRecord:
+    """The build record: none with --no-record; with --force, a new one if it is unusable."""
+    if not batch.record:
+        return NoRecord(out_dir)
+    try:
+        return BuildRecord(out_dir)
+    except OutputError:
+        if not batch.force:
+            raise
+        return BuildRecord(out_dir, fresh=True)
 
 
 def _execute(

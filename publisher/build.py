@@ -15,7 +15,7 @@ from pathlib import Path
 from publisher.config import BuildConfig
 from publisher.errors import OutputError, UsageError
 from publisher.model import Article, Metadata
-from publisher.outputs import write_atomic
+from publisher.outputs import write_together
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,9 @@ class BuildResult:
     source: Path
     outputs: tuple[Path, ...]
     warnings: tuple[str, ...]
+    #: Every file of the article's own that the build read (the input, its
+    #: sidecar, its photo), for the build record to check next time.
+    inputs: tuple[Path, ...] = ()
 
 
 def build_time_from_env(environ: dict[str, str] | None = None) -> dt.datetime:
@@ -59,13 +62,8 @@ def build_time_from_env(environ: dict[str, str] | None = None) -> dt.datetime:
         ) from None
 
 
-def load_article(path: Path, options: InputOptions, formats: tuple[str, ...] = ()) -> Article:
-    """Read and normalise one input file.
-
-    When the language must be detected, its model loads in the background
-    while the renderers for ``formats`` are imported (about half a second
-    each, on two cores at once).
-    """
+def load_article(path: Path, options: InputOptions) -> Article:
+    """Read and normalise one input file."""
     from publisher.normalise import normalise
     from publisher.readers import read_article
 
@@ -76,21 +74,7 @@ def load_article(path: Path, options: InputOptions, formats: tuple[str, ...] = (
         encoding=options.encoding,
         strict=options.strict,
     )
-    if raw.metadata.language is None and formats:
-        from publisher.normalise.language import load_model_in_background
-
-        load_model_in_background()
-        _import_renderers(formats)
     return normalise(raw)
-
-
-def _import_renderers(formats: tuple[str, ...]) -> None:
-    """Import what rendering ``formats`` needs, while the language model loads."""
-    import importlib
-
-    for fmt, module in (("pdf", "weasyprint"), ("epub", "publisher.render.epub")):
-        if fmt in formats:
-            importlib.import_module(module)
 
 
 def build_article(
@@ -105,7 +89,7 @@ def build_article(
             raise OutputError(
                 f"the output {target} would overwrite the input.", "Choose another folder with -o."
             )
-    article = load_article(path, options, config.formats)
+    article = load_article(path, options)
     theme = load_theme(config.theme)
     warnings: list[str] = list(article.warnings)
     if article.image is None and (article.caption or article.credit):
@@ -113,7 +97,6 @@ def build_article(
             "no image found (looked for --image, the sidecar's image, and "
             f"{path.stem}.jpg/.jpeg/.png/.webp/.gif); the caption is printed without a photo"
         )
-    outputs: list[Path] = []
     # Render everything first, then write: a failure in one format leaves no outputs half-done.
     rendered: dict[str, bytes] = {}
     for fmt in config.formats:
@@ -127,6 +110,21 @@ def build_article(
             result = render_pdf(article, theme, config.pdf, build_time=build_time)
         rendered[fmt] = result.data
         warnings.extend(result.warnings)
-    for fmt, data in rendered.items():
-        outputs.append(write_atomic(targets[fmt], data))
-    return BuildResult(source=path, outputs=tuple(outputs), warnings=tuple(warnings))
+    # Both formats are replaced, or neither: never an EPUB beside an older PDF.
+    outputs = write_together({targets[fmt]: data for fmt, data in rendered.items()})
+    return BuildResult(
+        source=path, outputs=outputs, warnings=tuple(warnings), inputs=files_read(path, article)
+    )
+
+
+def files_read(path: Path, article: Article) -> tuple[Path, ...]:
+    """The files of one article a build read: the input, its sidecar, its photo."""
+    from publisher.readers.sidecar import sidecar_path
+
+    found = [path]
+    sidecar = sidecar_path(path)
+    if sidecar != path and sidecar.is_file():
+        found.append(sidecar)
+    if article.image is not None:
+        found.append(article.image.path)
+    return tuple(found)

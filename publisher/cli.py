@@ -11,6 +11,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
@@ -25,6 +26,8 @@ from publisher.model import Metadata
 
 if TYPE_CHECKING:
     import datetime as dt
+
+    from typer._click import exceptions as click
 
     from publisher.build import InputOptions
 
@@ -242,7 +245,14 @@ def build(
         int | None, typer.Option("--jobs", "-j", help="Worker processes (default: CPUs).")
     ] = None,
     force: Annotated[
-        bool, typer.Option(help="Rebuild articles the build record says are unchanged.")
+        bool,
+        typer.Option(
+            help="Rebuild articles the build record says are unchanged (and an unusable record)."
+        ),
+    ] = False,
+    no_record: Annotated[
+        bool,
+        typer.Option("--no-record", help="Build every article and keep no build record."),
     ] = False,
     executor: Annotated[
         str, typer.Option(help="local (worker processes) or dask (a Dask cluster).")
@@ -319,9 +329,9 @@ def build(
         return
     from publisher.batch import BatchOptions, run_batch
 
-    batch = BatchOptions(force=force, executor=executor, scheduler=scheduler)
+    batch = BatchOptions(force=force, executor=executor, scheduler=scheduler, record=not no_record)
     if jobs is not None:
-        batch = BatchOptions(jobs=jobs, force=force, executor=executor, scheduler=scheduler)
+        batch = replace(batch, jobs=jobs)
     with _BatchReporter(len(paths)) as reporter:
         outcomes = _guard(
             lambda: run_batch(paths, options, config, build_time, batch, reporter.update)
@@ -348,6 +358,8 @@ def _check_setup(config: BuildConfig) -> None:
 
 def _check_output_profile(options: PdfOptions) -> None:
     """A PDF/X needs a readable printer's profile; check it before any article is read."""
+    if not options.variant and options.output_profile is None:
+        return  # nothing to check, and an EPUB build need not import the PDF renderer
     from publisher.render.pdf import output_intent_resources
 
     output_intent_resources(options, ())
@@ -465,12 +477,14 @@ class _BatchReporter:
             eta = (self.total - self.done) / rate if rate else 0.0
             _err(f"[{self.done}/{self.total}] {rate:.1f} articles/s, ETA {eta:.0f} s")
 
-    def __exit__(self, *_: object) -> None:
+    def __exit__(self, failure: type[BaseException] | None, *_: object) -> None:
         if self._bar is not None:
             from rich.progress import Progress
 
             assert isinstance(self._bar, Progress)
             self._bar.stop()
+        if failure is not None and self.done == 0:
+            return  # the batch did not start: its error line says why
         took = time.perf_counter() - self.started
         built, skipped, failed = (self.counts[k] for k in ("built", "skipped", "failed"))
         _err(
@@ -590,9 +604,19 @@ def archive(
     def clock() -> dt.datetime:
         return build_time if fixed else dt.datetime.now(dt.UTC).replace(microsecond=0)
 
+    from publisher.batch import output_collisions
+
+    collisions = output_collisions(paths)
     failures = 0
     for path in _progress(paths):
         try:
+            if path in collisions:
+                others = ", ".join(str(p) for p in collisions[path])
+                raise UsageError(
+                    f"{path}: its bag would have the same name as that of {others}, "
+                    "so neither is archived.",
+                    "Rename one, or archive them into different folders.",
+                )
             result = archive_article(path, options, config, build_time, clock)
         except Exception as exc:
             if len(paths) == 1:
@@ -770,12 +794,50 @@ def theme_export(
 
 
 def main() -> None:
-    """Entry point of the `publisher` command."""
+    """Entry point of the `publisher` command.
+
+    Click's own usage errors (an unknown option, a missing argument) become one
+    ``error:`` line like every other error, instead of Click's usage block.
+    """
+    # Typer 0.29 vendors Click as typer._click; its exceptions are the ones raised.
+    from typer._click import exceptions as click
+
+    # A file name that is not UTF-8 (b"\xff.txt") is printed with an escape, not a crash.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
-        app()
+        code = app(standalone_mode=False)
+    except click.NoArgsIsHelpError as exc:  # bare `publisher`: the help is the answer
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        _err(f"error: {_usage_line(exc)}")
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        _err("Aborted.")
+        sys.exit(1)
     except BrokenPipeError:  # a write outside the guarded commands (help, version)
         _reader_gone()
         sys.exit(EXIT_BROKEN_PIPE)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_line(exc: click.UsageError) -> str:
+    """One line for a command-line mistake, with what to do about it."""
+    from typer._click import exceptions as click
+
+    message = exc.format_message().replace("\n", " ").rstrip(".")
+    command = exc.ctx.command_path if exc.ctx is not None else "publisher"
+    if isinstance(exc, click.NoSuchOption):
+        return (
+            f"{message}. A file whose name starts with '-' is written ./-NAME "
+            f"(or put -- before it); see '{command} --help'."
+        )
+    return f"{message}. See '{command} --help'."
 
 
 if __name__ == "__main__":

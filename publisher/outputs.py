@@ -1,14 +1,17 @@
 """Writing outputs safely: a temporary file beside the target, then a rename.
 
 A failure at any point leaves the earlier good output (if any) untouched and
-no partial file behind.
+no partial file behind. ``write_together`` extends that to the outputs of one
+input (its EPUB and PDF): all of them are replaced, or none is.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from publisher.errors import OutputError
@@ -58,3 +61,92 @@ def write_atomic(target: Path, data: bytes) -> Path:
             f"cannot write {target} ({exc.strerror}).", "Check the output folder and free space."
         ) from None
     return target
+
+
+def write_together(files: Mapping[Path, bytes]) -> tuple[Path, ...]:
+    """Write every file, or leave every target as it was.
+
+    All temporaries are written and synced first; then each target's old
+    version is kept aside (a hard link), the new one renamed into place, and on
+    any failure the new ones are removed and the old ones put back. A target
+    that exists but is not a regular file (a folder named ``story.pdf``) is
+    refused before anything is written.
+    """
+    for target in files:
+        if target.is_symlink() or (target.exists() and not target.is_file()):
+            raise OutputError(
+                f"cannot write {target}: it is a folder or special file, not an output.",
+                "Move it out of the output folder, or choose another folder with -o.",
+            )
+    written: list[tuple[Path, Path]] = []  # (temporary, target)
+    try:
+        for target, data in files.items():
+            written.append((_write_temporary(target, data), target))
+    except OutputError:
+        for temporary, _ in written:
+            _remove(temporary)
+        raise
+    kept: list[tuple[Path, Path | None]] = []  # (target, its old version or None)
+    try:
+        for temporary, target in written:
+            old = _keep_aside(target)
+            kept.append((target, old))
+            os.replace(temporary, target)
+    except OSError as exc:
+        for temporary, _ in written:
+            _remove(temporary)
+        for target, old in kept:
+            if old is None:
+                _remove(target)
+            else:
+                with contextlib.suppress(OSError):
+                    os.replace(old, target)
+        raise OutputError(
+            f"cannot write {target} ({exc.strerror}); no output of this article was replaced.",
+            "Check the output folder and free space.",
+        ) from None
+    for _, old in kept:
+        if old is not None:
+            _remove(old)
+    return tuple(files)
+
+
+def _write_temporary(target: Path, data: bytes) -> Path:
+    fd, tmp_name = -1, ""
+    try:
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".part", dir=target.parent
+        )
+        with os.fdopen(fd, "wb") as handle:
+            fd = -1
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, 0o644)
+    except OSError as exc:
+        if fd != -1:
+            os.close(fd)
+        if tmp_name:
+            _remove(Path(tmp_name))
+        raise OutputError(
+            f"cannot write {target} ({exc.strerror}).", "Check the output folder and free space."
+        ) from None
+    return Path(tmp_name)
+
+
+def _keep_aside(target: Path) -> Path | None:
+    """A hard link to ``target``'s current version (None when it has none)."""
+    if not target.is_file():
+        return None
+    aside = target.with_name(f".{target.name}.{os.getpid()}.old")
+    _remove(aside)
+    try:
+        os.link(target, aside)
+    except OSError:  # a file system without hard links (FAT, some network shares)
+        shutil.copy2(target, aside)
+    return aside
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()

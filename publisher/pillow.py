@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+#: Pillow's text for EXIF it cannot parse. It warns (through ``warnings``) each
+#: time the EXIF is read, from our code or WeasyPrint's; the reader reports it
+#: once, as a warning of its own, so the raw text never reaches stderr.
+CORRUPT_EXIF = "Corrupt EXIF data"
+warnings.filterwarnings("ignore", message=CORRUPT_EXIF, category=UserWarning)
 
 
 @contextmanager

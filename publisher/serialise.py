@@ -27,6 +27,8 @@ from publisher.model import (
 )
 
 SCHEMA_VERSION = "2.0"
+#: How deep a tree read from JSON may nest (Markdown's limit, 50 lists deep, fits).
+MAX_TREE_DEPTH = 100
 #: Node fields that hold inline content, blocks, lists of blocks, and table rows.
 _INLINE_FIELDS = frozenset(("content", "attribution", "caption"))
 _BLOCK_FIELDS = frozenset(("blocks",))
@@ -126,6 +128,8 @@ def node_from_data(data: object, where: str = "body") -> Any:
     Traceback (most recent call last):
     ValueError: body item 1: unknown type "blink"
     """
+    if where.count(" item ") > MAX_TREE_DEPTH:
+        raise ValueError(f"{where}: the tree is nested more than {MAX_TREE_DEPTH} deep")
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise ValueError(f"{where}: must be an object with a 'type'")
     cls = NODE_TYPES.get(data["type"])

@@ -19,6 +19,8 @@ DEBIAN_TOOLS=(
   "gs ghostscript"                  # a third PDF reader
   "node nodejs"                     # DAISY Ace
   "npm npm"                         # installs DAISY Ace into .tools/
+  "pandoc pandoc"                   # rich articles are compared with what pandoc makes
+  "setpriv util-linux"              # drops root to test read-only files (root ignores modes)
 )
 # Files (not commands) some tests need from Debian.
 DEBIAN_FILES=(

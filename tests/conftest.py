@@ -161,3 +161,10 @@ def pdf_text(data: bytes, furniture: tuple[str, ...] = (HEADLINE,)) -> str:
     text = re.sub(r"[\u2010\u00ad]\s*\n", "", text).replace("\u200b", "")
     text = re.sub(r"-\n", "-", text)
     return " ".join(text.split())
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """publisher's disk cache (templates, covers) goes to a folder of the test session,
+    not the user's ~/.cache; the CLI run by tests inherits it."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))

@@ -272,7 +272,7 @@ def test_serialised_article_matches_schema(tmp_path: Path, article: dict[str, An
 
 def test_schema_mismatches_are_all_listed(tmp_path: Path, article: dict[str, Any]) -> None:
     del article["headline"]
-    article["schema_version"] = "2.0"
+    article["schema_version"] = "9.0"
     article["changes"] = [{"rule": "quotes", "where": "headline"}]
     article["metadata"]["date"] = "25 January 2024"
     problems = check_article_json(_write(tmp_path, article), name="data/article.json")

@@ -317,13 +317,3 @@ def test_kinds_must_match_the_paragraphs() -> None:
         replace(raw("One."), kinds=("p", "p"))
     with pytest.raises(ValueError, match="unknown paragraph kinds"):
         replace(raw("One."), kinds=("aside",))
-
-
-def test_the_language_model_loads_once_even_in_the_background() -> None:
-    from publisher.normalise import language
-
-    language.load_model_in_background()
-    assert detect_language("Le gouvernement a présenté mercredi son projet de loi.") == "fr"
-    (model,) = language._MODEL
-    language.load_model_in_background()  # loaded: nothing to start
-    assert len(language._MODEL) == 1 and language._MODEL[0] is model

@@ -395,3 +395,34 @@ def test_a_theme_that_overrides_the_body_writes_the_tree_with_the_macros(tmp_pat
     assert root.find(f".//{XHTML}h1[@class='headline house']") is not None
     counts = _body_counts(root, root)
     assert counts["table cell"] == 9 and counts["footnote"] == 2 and counts["pre"] == 1
+
+
+def test_deep_inline_markup_keeps_its_text_and_builds(tmp_path: Path) -> None:
+    inner = "deep words"
+    for level in range(150):
+        inner = f"<b>{inner}</b>" if level % 2 else f"<i>{inner}</i>"
+    page = tmp_path / "deep.html"
+    page.write_text(
+        f"<html><body><h1>Deep</h1><p>Start. {inner} end.</p>"
+        "<p>Another paragraph with enough words for readability to keep it.</p></body></html>",
+        encoding="utf-8",
+    )
+    result = run_cli("build", page, "-o", tmp_path / "out", "--format", "epub")
+    assert result.returncode == 0, result.stderr
+    root = _article_root(tmp_path / "out" / "deep.epub")
+    assert "Start. deep words end." in " ".join("".join(root.itertext()).split())
+
+
+def test_a_json_tree_nested_too_deep_is_one_clean_error(tmp_path: Path) -> None:
+    node = '{"type": "text", "text": "deep"}'
+    for _ in range(130):
+        node = f'{{"type": "emph", "content": [{node}]}}'
+    source = tmp_path / "deep.json"
+    source.write_text(
+        '{"schema_version": "2.0", "headline": "H", "paragraphs": ["x"], '
+        f'"body": [{{"type": "paragraph", "content": [{node}]}}]}}',
+        encoding="utf-8",
+    )
+    result = run_cli("build", source, "-o", tmp_path / "out")
+    assert result.returncode in (1, 2) and "nested more than 100 deep" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -93,11 +93,10 @@ def read_bagit_txt(raw: bytes) -> BagitTxt:
         bad(f'line 1 is not "BagIt-Version: M.N" (one space after ":"): {shown!r}')
     second = _ENCODING_LINE.fullmatch(lines[1]) if len(lines) > 1 else None
     if second:
-        try:
-            codecs.lookup(second[1])
+        if _text_encoding(second[1]):
             encoding = second[1]
-        except LookupError:
-            bad(f"declares an unknown tag file encoding {second[1]!r}")
+        else:  # read the tag files as UTF-8, as RFC 8493 recommends
+            bad(f"declares {second[1]!r}, which is not a text encoding tag files can be in")
     else:
         shown = lines[1] if len(lines) > 1 else "(missing)"
         bad(f'line 2 is not "Tag-File-Character-Encoding: ENC" (one space after ":"): {shown!r}')
@@ -243,6 +242,26 @@ def _tidy(path: str) -> str:
     return "/".join(parts)
 
 
+#: Codecs Python lists as text encodings that no tag file is written in.
+_NOT_FILE_ENCODINGS = frozenset(
+    ("punycode", "idna", "unicode-escape", "raw-unicode-escape", "undefined")
+)
+
+
+def _text_encoding(label: str) -> bool:
+    """Whether ``label`` names a text encoding (not base64, rot13, zlib... which Python
+    also registers as codecs but cannot decode bytes to text).
+
+    >>> _text_encoding("UTF-8"), _text_encoding("rot13"), _text_encoding("nope")
+    (True, False, False)
+    """
+    try:
+        info = codecs.lookup(label)
+    except (LookupError, ValueError):
+        return False
+    return bool(getattr(info, "_is_text_encoding", True)) and info.name not in _NOT_FILE_ENCODINGS
+
+
 def _decode(raw: bytes, encoding: str, name: str, problems: list[Problem]) -> str:
     if codecs.lookup(encoding).name == "utf-8" and raw.startswith(codecs.BOM_UTF8):
         problems.append(
@@ -251,9 +270,12 @@ def _decode(raw: bytes, encoding: str, name: str, problems: list[Problem]) -> st
         raw = raw[len(codecs.BOM_UTF8) :]
     try:
         return raw.decode(encoding)
-    except UnicodeDecodeError as error:
+    except UnicodeError as error:
         problems.append(Problem(name, f"is not valid {encoding}: {error}", "BAG-TAG-FILE"))
-        return raw.decode(encoding, "replace")
+        try:
+            return raw.decode(encoding, "replace")
+        except UnicodeError:  # a codec that cannot replace (utf-7 and the like)
+            return raw.decode("utf-8", "replace")
 
 
 def read_fetch_txt(raw: bytes, encoding: str) -> tuple[tuple[str, ...], tuple[Problem, ...]]:

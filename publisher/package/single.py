@@ -17,7 +17,10 @@ def check_file(path: Path, expect: PdfExpectations) -> Report:
     did not run is never reported as a pass.
     """
     if not path.is_file():
-        raise InputError(f"{path}: no such file.", "Give an EPUB or PDF made by publisher build.")
+        what = (
+            "is not a regular file (a folder, pipe or device)" if path.exists() else "no such file"
+        )
+        raise InputError(f"{path}: {what}.", "Give an EPUB or PDF made by publisher build.")
     suffix = path.suffix.lower()
     if suffix == ".epub":
         return Report(str(path), check_epub(path), ("epubcheck",))

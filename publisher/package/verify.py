@@ -20,6 +20,7 @@ The order of work, and why:
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import stat
@@ -62,10 +63,22 @@ def verify_bag(path: Path) -> Report:
     zip) and ``CheckerUnavailableError`` when a needed validator (Java) is missing.
     Nothing inside the bag is written.
     """
-    if path.is_dir():
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise VerifyError(
+            f"{path} does not exist.", "Give the path of a bag folder or a .zip."
+        ) from None
+    except OSError as error:
+        raise VerifyError(f"{path} cannot be read ({error.strerror}).") from None
+    if stat.S_ISDIR(mode):
         return _verify_folder(path, str(path))
-    if not path.exists():
-        raise VerifyError(f"{path} does not exist.", "Give the path of a bag folder or a .zip.")
+    if not stat.S_ISREG(mode):
+        # Opening a pipe blocks until a writer comes; /dev/zero never ends. Neither is opened.
+        raise VerifyError(
+            f"{path} is a {_kind(mode)}, not a bag folder or a .zip.",
+            "Give the path of a bag folder or a .zip.",
+        )
     if path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
         with tempfile.TemporaryDirectory(prefix="publisher-verify-") as scratch:
             return _verify_folder(extract_bag(path, Path(scratch)), str(path))
@@ -102,7 +115,7 @@ def _verify_folder(root: Path, target: str) -> Report:
     ]
     version, encoding = (1, 0), "utf-8"
     if "bagit.txt" in scan.files:
-        declared = read_bagit_txt((root / "bagit.txt").read_bytes())
+        declared = read_bagit_txt(_read_tag(root, "bagit.txt", problems))
         problems += declared.problems
         version, encoding = declared.version or version, declared.encoding
     checks.append("bagit.txt")
@@ -111,7 +124,8 @@ def _verify_folder(root: Path, target: str) -> Report:
     checks.append("manifests")
     fetched: tuple[str, ...] = ()
     if "fetch.txt" in scan.files:
-        fetched, fetch_problems = read_fetch_txt((root / "fetch.txt").read_bytes(), encoding)
+        raw = _read_tag(root, "fetch.txt", problems)
+        fetched, fetch_problems = read_fetch_txt(raw, encoding)
         problems += fetch_problems
         checks.append("fetch.txt")
     problems += _system_files(scan, manifests)
@@ -120,14 +134,30 @@ def _verify_folder(root: Path, target: str) -> Report:
     problems += _oxum(root, scan, version, encoding)
     checks += ["completeness", "fixity"]
 
-    if not scan.others:
+    oversized = any(p.message.endswith("it was not read") for p in problems)
+    if not scan.others and not oversized:
         # With a link, device or pipe in the bag bagit-python could read outside it or
-        # block; the BAG-NOT-A-FILE problems above already fail the bag.
-        problems += _merge(problems, _bagit_python(root), manifests)
+        # block (and a giant tag file would be read whole); the problems above fail the bag.
+        problems += _merge(problems, _bagit_python(root), manifests, scan)
         checks.append("bagit-python")
 
     format_problems, format_checks = _check_formats(root, scan)
     return Report(target, (*problems, *format_problems), (*checks, *format_checks))
+
+
+#: Tag files (bagit.txt, manifests, bag-info.txt) above this size are not read:
+#: a manifest line is about 100 bytes, so this is over half a million files.
+MAX_TAG_BYTES = 64 * 1024 * 1024
+
+
+def _read_tag(root: Path, name: str, problems: list[Problem]) -> bytes:
+    """A tag file's bytes, or nothing (and a problem) when it is too big to be one."""
+    path = root / name
+    if path.stat().st_size > MAX_TAG_BYTES:
+        message = f"is {path.stat().st_size} bytes, more than any tag file needs; it was not read"
+        problems.append(Problem(name, message, "BAG-TAG-FILE"))
+        return b""
+    return path.read_bytes()
 
 
 def _scan(root: Path) -> _Scan:
@@ -147,6 +177,8 @@ def _scan(root: Path) -> _Scan:
 
 
 def _kind(mode: int) -> str:
+    if stat.S_ISSOCK(mode):
+        return "socket"
     if stat.S_ISLNK(mode):
         return "symbolic link"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
@@ -169,7 +201,7 @@ def _read_manifests(
                 Problem(name, f"uses an unknown checksum algorithm {algorithm!r}", "BAG-TAG-FILE")
             )
             continue
-        raw = (root / name).read_bytes()
+        raw = _read_tag(root, name, problems)
         manifest = read_manifest(raw, name, algorithm, is_tag, version, encoding)
         problems += manifest.problems
         manifests.append(manifest)
@@ -195,6 +227,13 @@ def _nfc(path: str) -> str:
     return unicodedata.normalize("NFC", path)
 
 
+def _form(name: str) -> str:
+    for form in ("NFC", "NFD"):
+        if unicodedata.is_normalized(form, name):
+            return form
+    return "mixed"
+
+
 def _completeness_and_fixity(
     root: Path, scan: _Scan, manifests: list[Manifest], fetched: tuple[str, ...]
 ) -> list[Problem]:
@@ -208,12 +247,21 @@ def _completeness_and_fixity(
     unexpected: dict[str, list[str]] = {}
     missing: dict[str, list[str]] = {}
     expected: dict[str, dict[str, list[tuple[str, str]]]] = {}  # file -> alg -> (sum, manifest)
+    renamed: dict[str, str] = {}  # on disk -> the manifest's name, differing in normalization
     for manifest in manifests:
         if not manifest.is_tag:
-            listed = {_nfc(p) for p in manifest.entries}
+            listed: dict[str, list[str]] = {}
+            for entry in manifest.entries:
+                listed.setdefault(_nfc(entry), []).append(entry)
             for path in scan.payload():
-                if _nfc(path) not in listed:
+                if path in manifest.entries:
+                    continue
+                entries = listed.get(_nfc(path), [])
+                if not entries or any(entry in scan.files for entry in entries):
+                    # Unlisted, or the unlisted twin of a listed file that is there too.
                     unexpected.setdefault(path, []).append(manifest.name)
+                else:
+                    renamed[path] = entries[0]
         twin_of = {**manifest.twins, **{b: a for a, b in manifest.twins.items()}}
         for path, checksum in manifest.entries.items():
             found = on_disk(path)
@@ -234,8 +282,25 @@ def _completeness_and_fixity(
             )
         )
     for path, names in sorted(unexpected.items()):
+        twin = next((f for f in scan.files if f != path and _nfc(f) == _nfc(path)), None)
+        note = f" (it differs from {twin!r} only in Unicode normalization)" if twin else ""
         problems.append(
-            Problem(path, f"is in the bag but not listed in {_join(names)}", "BAG-UNEXPECTED-FILE")
+            Problem(
+                path,
+                f"is in the bag but not listed in {_join(names)}{note}",
+                "BAG-UNEXPECTED-FILE",
+            )
+        )
+    for path, entry in sorted(renamed.items()):
+        problems.append(
+            Problem(
+                path,
+                f"is listed as {entry!r}, which differs only in Unicode normalization "
+                f"({_form(entry)} in the manifest, {_form(path)} on disk); a copy to another "
+                "file system may not find it",
+                "BAG-NORMALIZATION-MISMATCH",
+                "warning",
+            )
         )
     for path, wanted in sorted(expected.items()):
         problems += _fixity(root, path, wanted)
@@ -270,7 +335,7 @@ def _oxum(root: Path, scan: _Scan, version: tuple[int, int], encoding: str) -> l
     name = "package-info.txt" if version < (0, 96) else "bag-info.txt"
     if name not in scan.files:
         return []
-    text = (root / name).read_bytes().decode(encoding, "replace")
+    text = _read_tag(root, name, []).decode(encoding, "replace")
     match = _OXUM.search(text.replace("\r\n", "\n").replace("\r", "\n"))
     if match is None:
         return []
@@ -310,6 +375,8 @@ _BAGIT_MESSAGES = (
 
 def _bagit_python(root: Path) -> list[Problem]:
     """bagit-python's full validation (every manifest, every algorithm), as Problems."""
+    logger = logging.getLogger("bagit")
+    quiet, logger.disabled = logger.disabled, True  # its findings are returned, not logged
     try:
         bagit.Bag(str(root)).validate(processes=1, fast=False, completeness_only=False)
     except bagit.BagValidationError as error:
@@ -320,6 +387,8 @@ def _bagit_python(root: Path) -> list[Problem]:
         return [_bag_level(str(error))]
     except Exception as error:  # bagit-python crashes on some malformed tag files
         return [Problem("", f"bagit-python could not read the bag: {error!r}", "BAG-INVALID")]
+    finally:
+        logger.disabled = quiet
     return []
 
 
@@ -341,7 +410,9 @@ def _bag_level(message: str) -> Problem:
     return Problem("", f"bagit-python: {message}", "BAG-INVALID")
 
 
-def _merge(mine: list[Problem], theirs: list[Problem], manifests: list[Manifest]) -> list[Problem]:
+def _merge(
+    mine: list[Problem], theirs: list[Problem], manifests: list[Manifest], scan: _Scan
+) -> list[Problem]:
     """bagit-python's problems that our own checks did not already report."""
     same_file = {(p.code, _nfc(p.file)) for p in mine}
     codes = {p.code for p in mine}
@@ -350,6 +421,12 @@ def _merge(mine: list[Problem], theirs: list[Problem], manifests: list[Manifest]
     # missing or unreadable; our checks judged them (a warning, as the conformance suite
     # expects, when the checksums agree and one of them is on disk).
     collisions = {_nfc(p) for m in manifests for pair in m.twins.items() for p in pair}
+    # Two files on disk whose names differ only in normalization: bagit-python hashes
+    # either one under the listed name; our checks judged each of them by its exact name.
+    spellings: dict[str, int] = {}
+    for path in scan.files:
+        spellings[_nfc(path)] = spellings.get(_nfc(path), 0) + 1
+    collisions |= {path for path, count in spellings.items() if count > 1}
     rejected_lines = bool(codes & {"BAG-UNSAFE-PATH", "BAG-MANIFEST-LINE"})
     kept = []
     for problem in theirs:
@@ -395,7 +472,8 @@ def _sources(root: Path, scan: _Scan) -> dict[str, str] | None:
     sources = {}
     for path in scan.payload():
         if path.startswith("data/source/"):
-            digest = hashlib.sha256((root / path).read_bytes()).hexdigest()
+            with (root / path).open("rb") as stream:
+                digest = hashlib.file_digest(stream, "sha256").hexdigest()
             sources[path.removeprefix("data/source/")] = digest
     return sources
 

@@ -67,11 +67,15 @@ def read_article(
             "(without --strict this is a warning).",
         )
     metadata = (overrides or Metadata()).merged_over(read_sidecar(path).merged_over(raw.metadata))
-    body = map_blocks(raw.body, lambda block: _inspect_figure(block, path))
-    return replace(raw, metadata=metadata, image=find_image(path, image, metadata.image), body=body)
+    warned: list[str] = []
+    found = find_image(path, image, metadata.image, warned)
+    body = map_blocks(raw.body, lambda block: _inspect_figure(block, path, warned))
+    return replace(
+        raw, metadata=metadata, image=found, warnings=(*raw.warnings, *warned), body=body
+    )
 
 
-def _inspect_figure(block: Block, path: Path) -> Block:
+def _inspect_figure(block: Block, path: Path, warned: list[str]) -> Block:
     """A body figure with its image file located (inside the article's folder) and inspected."""
     if not isinstance(block, Figure) or block.image is not None:
         return block
@@ -82,7 +86,7 @@ def _inspect_figure(block: Block, path: Path) -> Block:
             f"{path}: the image '{block.src}' is outside the article's folder.",
             "Put the image next to the article.",
         )
-    return replace(block, image=inspect_image(candidate))
+    return replace(block, image=inspect_image(candidate, warned))
 
 
 def read_input_bytes(path: Path) -> bytes:

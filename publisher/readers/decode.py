@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from publisher.errors import DecodeError, UsageError
 from publisher.model import Change
 
-__all__ = ["Decoded", "decode", "looks_binary", "repair_byte"]
+__all__ = ["Decoded", "decode", "looks_binary", "repair_byte", "text_codec"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,14 +157,38 @@ def _zip_kind(data: bytes) -> str:
     return "a ZIP archive"
 
 
-def _decode_strictly(data: bytes, encoding: str) -> Decoded:
+#: Codecs Python calls text encodings that no document is written in: they
+#: turn escapes or host names into text, or are placeholders that always fail.
+_NOT_DOCUMENT_ENCODINGS = frozenset(
+    ("punycode", "idna", "unicode-escape", "raw-unicode-escape", "undefined", "utf-7")
+)
+
+
+def text_codec(label: str) -> str | None:
+    """Python's name for a text encoding a document can be written in, else None.
+
+    Python's codec registry also holds bytes-to-bytes and str-to-str codecs
+    (base64, zlib, rot13...) that ``bytes.decode`` refuses with LookupError.
+
+    >>> text_codec("Windows-1252"), text_codec("rot13"), text_codec("base64"), text_codec("nope")
+    ('cp1252', None, None, None)
+    """
     try:
-        name = codecs.lookup(encoding).name
-    except LookupError:
+        info = codecs.lookup(label)
+    except (LookupError, ValueError):  # ValueError: a label with a NUL in it
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_DOCUMENT_ENCODINGS:
+        return None
+    return info.name
+
+
+def _decode_strictly(data: bytes, encoding: str) -> Decoded:
+    name = text_codec(encoding)
+    if name is None:
         raise UsageError(
-            f"'{encoding}' is not a text encoding Python knows.",
+            f"'{encoding}' is not a text encoding publisher can read articles in.",
             "Use a name like utf-8, utf-16, cp1252 or latin-1, or leave the encoding out.",
-        ) from None
+        )
     try:
         text = data.decode(name)
     except UnicodeDecodeError as exc:

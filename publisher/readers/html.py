@@ -27,7 +27,7 @@ from __future__ import annotations
 import codecs
 import html
 import re
-from dataclasses import fields, is_dataclass
+from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any, TypeAlias
 from urllib.parse import unquote, urlsplit
@@ -35,6 +35,7 @@ from urllib.parse import unquote, urlsplit
 from publisher.errors import InputError
 from publisher.model import Block as TreeBlock
 from publisher.model import (
+    Change,
     Heading,
     Link,
     Metadata,
@@ -43,8 +44,9 @@ from publisher.model import (
     flatten,
     plain_text,
 )
-from publisher.readers.decode import Decoded, decode, looks_binary
-from publisher.readers.htmltree import html_to_tree
+from publisher.readers.decode import Decoded, decode, looks_binary, text_codec
+from publisher.readers.htmlbody import html_to_tree
+from publisher.readers.htmltree import FLAT_DEPTH, parse_document, parse_fragment, xml_safe
 from publisher.readers.values import check_date, check_language
 
 #: lxml ships no type stubs; its elements are typed loosely here.
@@ -182,21 +184,28 @@ _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
 def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
     """Read a saved web page from its bytes."""
     from lxml import etree  # type: ignore[import-untyped,unused-ignore]
-    from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
 
     decoded = decode_page(data, encoding)
-    text = _XML_DECLARATION.sub("", decoded.text)
+    text, removed = xml_safe(_XML_DECLARATION.sub("", decoded.text))
+    if removed:
+        what = f"{removed} control or non-characters"
+        changes = (*decoded.changes, Change("remove-invisibles", "whole file", what, "removed"))
+        decoded = replace(decoded, changes=changes)
     if not text.strip():
         raise InputError(
             f"{path} has no text, only whitespace.", "Give a web page with a headline and text."
         )
     try:
-        doc = lxml_html.document_fromstring(text)
+        doc, flattened = parse_document(text, str(path))
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"{path} cannot be read as a web page ({exc}).") from None
     warnings: list[str] = []
+    if flattened:
+        warnings.append(
+            f"{flattened} elements nested more than {FLAT_DEPTH} deep were flattened (text kept)"
+        )
     page_size = _visible_size(doc)
-    found = _trafilatura(text)
+    found = _trafilatura(doc)
     metadata = _metadata(doc, path, warnings, found)
     headline = _headline(doc, found, metadata)
     caption, credit, image, lead_src = _lead_figure(doc, path, warnings)
@@ -311,16 +320,15 @@ def decode_page(data: bytes, encoding: str | None = None) -> Decoded:
         return decode(data)
     match = _META_CHARSET.search(data[:4096])
     if match is not None:
-        try:
-            name = codecs.lookup(match.group(1).decode("ascii")).name
-        except LookupError:
-            name = "utf-8"
+        # A label that is not a document encoding (rot13, base64, punycode...) is
+        # ignored, as browsers ignore labels they do not know.
+        name = text_codec(match.group(1).decode("ascii")) or "utf-8"
         if name in ("latin-1", "iso8859-1", "ascii"):
             name = "cp1252"  # the WHATWG encoding standard's reading of these labels
         if name not in ("utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32"):
             try:
                 return Decoded(data.decode(name), name)
-            except UnicodeDecodeError:
+            except UnicodeError:
                 pass  # the label is wrong: fall back to UTF-8 with repairs
     return decode(data)
 
@@ -336,7 +344,6 @@ def html_to_blocks(fragment: str) -> list[Block]:
     [('One bold', 'p'), ('• Two', 'bullet')]
     """
     import nh3
-    from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
 
     cleaned = nh3.clean(
         fragment,
@@ -347,8 +354,7 @@ def html_to_blocks(fragment: str) -> list[Block]:
     )
     if not cleaned.strip():
         return []
-    root = lxml_html.fragment_fromstring(cleaned, create_parent="div")
-    return block_texts(root)
+    return block_texts(parse_fragment(cleaned, "the HTML"))
 
 
 def html_to_text(fragment: str) -> str:
@@ -778,18 +784,21 @@ def _readability(
     return body
 
 
-def _trafilatura(page: str) -> Any:
-    """trafilatura's reading of ``page``: body and metadata, or None.
+def _trafilatura(doc: HtmlElement) -> Any:
+    """trafilatura's reading of the page: body and metadata, or None.
 
-    Handed the page's text only, never a URL, so it cannot fetch anything. Its
-    plain settings: asking it for links, formatting or images as well makes it
-    keep more furniture (word F1 0.96 -> 0.88 on the benchmark in the README),
-    so those come back from the page itself (:func:`_extracted`).
+    Handed a copy of the page as parsed here (nesting already made safe), never
+    a URL, so it cannot fetch anything. Its plain settings: asking it for links,
+    formatting or images as well makes it keep more furniture (word F1 0.96 ->
+    0.88 on the benchmark in the README), so those come back from the page
+    itself (:func:`_extracted`).
     """
+    from copy import deepcopy
+
     from trafilatura import bare_extraction
 
     try:
-        return bare_extraction(page, with_metadata=True, include_comments=False)
+        return bare_extraction(deepcopy(doc), with_metadata=True, include_comments=False)
     except Exception:  # trafilatura gives up on some malformed pages
         return None
 

@@ -1,290 +1,146 @@
-"""A web page's article body (HTML) -> the document tree (``publisher.model``).
+"""Parse HTML with lxml without losing text to deep nesting.
 
-The fragment is sanitised by nh3 first: only structural and inline tags
-survive, with only the attributes the tree needs (``href``/``title`` on links,
-``src``/``alt`` on images, ``start`` on numbered lists); scripts and styles
-are dropped with their content. Then one walk over the elements builds
-blocks: paragraphs, headings, lists nested to any depth, block quotes,
-figures with their captions and credits (local images only), tables with
-header rows, preformatted code and section breaks; inline emphasis, strong,
-links made absolute against the page's canonical URL, code, sub- and
-superscripts and line breaks.
+libxml2 stops building the tree 256 elements deep and silently drops the rest
+of the page (every paragraph after the deep part). With ``huge_tree`` the limit
+is 2,048; past that the page is refused with an error instead of cut short.
+The parsed tree is then flattened below ``FLAT_DEPTH``: deeper elements lose
+their tags and keep their text, so later steps (readability re-parses the page
+with lxml's default limit; the block walker recurses) never meet deep trees.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
-from publisher.model import (
-    Block,
-    BlockQuote,
-    BulletList,
-    Code,
-    CodeBlock,
-    Emph,
-    Figure,
-    Heading,
-    Inline,
-    LineBreak,
-    Link,
-    OrderedList,
-    Paragraph,
-    Row,
-    SectionBreak,
-    Strikeout,
-    Strong,
-    Subscript,
-    Superscript,
-    Table,
-    Text,
-    plain_text,
-)
+from publisher.errors import InputError
 
-_SPACE = re.compile(r"[ \t\n\r\f]+")
-_INLINE_MAKERS: dict[str, Any] = {
-    "em": Emph, "i": Emph, "cite": Emph, "dfn": Emph, "var": Emph,
-    "strong": Strong, "b": Strong,
-    "s": Strikeout, "del": Strikeout,
-    "sup": Superscript, "sub": Subscript,
-}  # fmt: skip
-_CODE_TAGS = frozenset(("code", "kbd", "samp"))
-_HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
-#: Tags whose children are blocks of the same flow (they add no structure).
-_CONTAINERS = frozenset(
-    ("div", "section", "article", "main", "header", "footer", "aside", "details", "summary",
-     "dl", "dd", "dt", "address", "hgroup", "body", "center")
-)  # fmt: skip
-_BLOCK_TAGS = frozenset(
-    ("p", "ul", "ol", "li", "blockquote", "figure", "figcaption", "table", "pre", "hr", "img",
-     "caption", "thead", "tbody", "tfoot", "tr", "td", "th")
-) | _HEADING_TAGS | _CONTAINERS  # fmt: skip
+#: libxml2's depth limit with XML_PARSE_HUGE; deeper pages are refused.
+MAX_DEPTH = 2048
+#: Deeper elements are unwrapped (text kept). Well under libxml2's default 256,
+#: which readability's own parser applies, and Python's recursion limit.
+FLAT_DEPTH = 160
 
 
-def sanitise(fragment: str) -> str:
-    """The fragment with only the tags and attributes the tree is built from."""
-    import nh3
-
-    from publisher.readers.html import BLOCK_TAGS, INLINE_TAGS
-
-    return str(
-        nh3.clean(
-            fragment,
-            tags=set(BLOCK_TAGS | INLINE_TAGS | {"img", "hr"}) - {"body", "form"},
-            attributes={
-                "a": {"href", "title"},
-                "img": {"src", "alt", "title"},
-                "ol": {"start"},
-                "th": {"align"},
-                "td": {"align"},
-            },
-            url_schemes={"http", "https", "mailto"},
-            link_rel=None,
-        )
-    )
+#: Characters XML 1.0 forbids: lxml refuses them in any text it is given to set.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def html_to_tree(
-    fragment: str, path: Path, base_url: str | None, warnings: list[str]
-) -> tuple[Block, ...]:
-    """The blocks of an HTML fragment (sanitised here), links absolute against ``base_url``.
+def xml_safe(text: str) -> tuple[str, int]:
+    """``text`` without the characters XML cannot hold, and how many were removed.
 
-    >>> html_to_tree('<p>A <em>b</em> <a href="/c">c</a><script>x()</script></p><hr>'
-    ...              '<ol start="2"><li>d</li></ol>', Path("a.html"), "https://x.org/n/1", [])
-    ... # doctest: +NORMALIZE_WHITESPACE
-    (Paragraph(content=(Text(text='A '), Emph(content=(Text(text='b'),)), Text(text=' '),
-       Link(content=(Text(text='c'),), url='https://x.org/c', title=None))),
-     SectionBreak(),
-     OrderedList(items=((Paragraph(content=(Text(text='d'),)),),), start=2))
+    A control character in a page is a fault of the export, and the normaliser
+    would remove it anyway; lxml accepts it while parsing, then fails on it
+    when the tree is changed.
+
+    >>> xml_safe("a\x08b\uffffc\td")
+    ('abc\td', 2)
     """
+    cleaned, count = _NOT_XML.subn("", text)
+    return cleaned, count
+
+
+def parse_document(text: str, where: str) -> tuple[Any, int]:
+    """Parse a whole page; return its root and how many deep elements were flattened."""
     from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
 
-    cleaned = sanitise(fragment)
-    if not cleaned.strip():
-        return ()
-    root = lxml_html.fragment_fromstring(cleaned, create_parent="div")
-    return tuple(_Builder(path, base_url, warnings).blocks(root))
+    parser = lxml_html.HTMLParser(huge_tree=True)
+    root = lxml_html.document_fromstring(text, parser=parser)
+    _check_depth(parser, where)
+    return root, flatten(root)
 
 
-class _Builder:
-    def __init__(self, path: Path, base_url: str | None, warnings: list[str]) -> None:
-        self.path = path
-        self.base_url = base_url
-        self.warnings = warnings
+def parse_fragment(text: str, where: str) -> Any:
+    """Parse an HTML fragment into one ``<div>`` holding it, flattened like a page."""
+    from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
 
-    def blocks(self, element: Any) -> list[Block]:
-        """The blocks inside ``element``: loose inline content becomes paragraphs."""
-        out: list[Block] = []
-        loose: list[Inline] = []
+    parser = lxml_html.HTMLParser(huge_tree=True)
+    root = lxml_html.fragment_fromstring(xml_safe(text)[0], create_parent="div", parser=parser)
+    _check_depth(parser, where)
+    flatten(root)
+    return root
 
-        def flush() -> None:
-            content = _tidy(loose)
-            loose.clear()
-            if plain_text(content):
-                out.append(Paragraph(content))
 
-        if element.text:
-            loose.append(Text(element.text))
-        for child in element:
-            tag = _tag(child)
-            if tag in _BLOCK_TAGS:
-                flush()
-                out.extend(self.block(child, tag))
-            elif tag:
-                loose.extend(self.inline(child, tag))
-            if child.tail:
-                loose.append(Text(child.tail))
-        flush()
-        return out
+def flatten(root: Any, limit: int = FLAT_DEPTH) -> int:
+    """Make the tree under ``root`` at most ``limit`` deep, keeping every text.
 
-    def block(self, element: Any, tag: str) -> list[Block]:
-        if tag == "p":
-            content = _tidy(self.inlines(element))
-            return [Paragraph(content)] if plain_text(content) else []
-        if tag in _HEADING_TAGS:
-            content = _tidy(self.inlines(element))
-            level = min(max(int(tag[1]), 2), 4)  # the headline is the only level 1
-            return [Heading(level, content)] if plain_text(content) else []
-        if tag in ("ul", "ol"):
-            items = tuple(
-                tuple(self.blocks(li)) for li in element if _tag(li) == "li" or not _tag(li)
+    First, nested wrappers that change nothing (``<div><div>...</div></div>``,
+    no text between them) are merged, which keeps every paragraph apart; then
+    any element still too deep is unwrapped, its text joining its parent's.
+    Returns how many elements were unwrapped that way.
+
+    >>> from lxml import html
+    >>> root = html.fromstring("<div><div><div><p>One</p></div></div><p>Two</p></div>")
+    >>> flatten(root, 2), html.tostring(root, encoding="unicode")
+    (0, '<div><div><p>One</p></div><p>Two</p></div>')
+    >>> root = html.fromstring("<div><b><i><b><i>deep</i></b></i></b> end</div>")
+    >>> flatten(root, 2), html.tostring(root, encoding="unicode")
+    (2, '<div><b><i>deep</i></b> end</div>')
+    """
+    if _depth(root) <= limit:
+        return 0
+    _merge_wrappers(root)
+    if _depth(root) <= limit:
+        return 0
+    deep = _deeper_than(root, limit)
+    for element in reversed(deep):  # innermost first
+        element.drop_tag()
+    return len(deep)
+
+
+def _depth(root: Any) -> int:
+    from lxml import etree  # type: ignore[import-untyped,unused-ignore]
+
+    depth = deepest = 0
+    for event, _ in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest - 1
+
+
+def _deeper_than(root: Any, limit: int) -> list[Any]:
+    from lxml import etree  # type: ignore[import-untyped,unused-ignore]
+
+    found = []
+    depth = 0
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        if event == "end":
+            depth -= 1
+            continue
+        depth += 1
+        if depth > limit + 1 and isinstance(element.tag, str):
+            found.append(element)
+    return found
+
+
+def _merge_wrappers(root: Any) -> None:
+    """Unwrap an element that is its parent's only content and has the parent's tag."""
+    merge = []
+    for element in root.iter():
+        parent = element.getparent()
+        if (
+            parent is not None
+            and parent is not root
+            and isinstance(element.tag, str)
+            and element.tag == parent.tag
+            and len(parent) == 1
+            and not (parent.text or "").strip()
+            and not (element.tail or "").strip()
+        ):
+            merge.append(element)
+    for element in reversed(merge):
+        parent = element.getparent()
+        if not element.attrib:
+            element.drop_tag()
+        elif not parent.attrib:  # keep the class or id that furniture removal looks at
+            parent.drop_tag()
+
+
+def _check_depth(parser: Any, where: str) -> None:
+    for entry in parser.error_log:
+        if "Excessive depth" in entry.message:
+            raise InputError(
+                f"{where}: the HTML nests elements more than {MAX_DEPTH} deep; "
+                "text after that point would be lost.",
+                "Save the page again from a browser, or give the article as plain text.",
             )
-            items = tuple(item for item in items if item)
-            if not items:
-                return []
-            if tag == "ul":
-                return [BulletList(items)]
-            start = element.get("start", "1")
-            return [OrderedList(items, int(start) if start.isdigit() and len(start) < 10 else 1)]
-        if tag == "blockquote":
-            inner = tuple(self.blocks(element))
-            return [BlockQuote(inner)] if inner else []
-        if tag == "figure":
-            return self.figure(element)
-        if tag == "img":
-            return self.figure(element)
-        if tag == "table":
-            return self.table(element)
-        if tag == "pre":
-            text = element.text_content().strip("\n")
-            return [CodeBlock(text)] if text.strip() else []
-        if tag == "hr":
-            return [SectionBreak()]
-        return self.blocks(element)  # containers, list items, stray table parts
-
-    def figure(self, element: Any) -> list[Block]:
-        from publisher.readers.html import local_image
-
-        images = [element] if _tag(element) == "img" else list(element.iter("img"))
-        credit = None
-        for part in element.xpath(".//*[contains(translate(@class,'CREDIT','credit'),'credit')]"):
-            credit = credit or " ".join(part.text_content().split()) or None
-            part.drop_tree()
-        captions = element.findall(".//figcaption") if _tag(element) == "figure" else []
-        caption = _tidy([node for c in captions for node in self.inlines(c)])
-        src = images[0].get("src") if images else None
-        local = local_image(src or "", self.path, self.warnings) if src else None
-        if local is None:
-            return [Paragraph(caption)] if plain_text(caption) else []
-        alt = " ".join((images[0].get("alt") or "").split())
-        return [Figure(local, alt or plain_text(caption), caption, credit)]
-
-    def table(self, element: Any) -> list[Block]:
-        header: list[Row] = []
-        body: list[Row] = []
-        alignment: list[str | None] = []
-        caption: tuple[Inline, ...] = ()
-        for part in element.iter():
-            tag = _tag(part)
-            if tag == "caption":
-                caption = _tidy(self.inlines(part))
-            elif tag == "tr":
-                cells = [cell for cell in part if _tag(cell) in ("th", "td")]
-                row = tuple(_tidy(self.inlines(cell)) for cell in cells)
-                in_head = _tag(part.getparent()) == "thead"
-                all_th = bool(cells) and all(_tag(cell) == "th" for cell in cells)
-                if in_head or (all_th and not body and not header):
-                    header.append(row)
-                else:
-                    body.append(row)
-                if not alignment:
-                    alignment = [_alignment(cell.get("align")) for cell in cells]
-        if not header and not body:
-            return []
-        return [Table(tuple(header), tuple(body), tuple(alignment), caption)]
-
-    def inlines(self, element: Any) -> list[Inline]:
-        """The inline content of ``element`` (nested blocks give their text)."""
-        out: list[Inline] = []
-        if element.text:
-            out.append(Text(element.text))
-        for child in element:
-            tag = _tag(child)
-            if tag:
-                out.extend(self.inline(child, tag))
-            if child.tail:
-                out.append(Text(child.tail))
-        return out
-
-    def inline(self, element: Any, tag: str) -> list[Inline]:
-        if tag == "br":
-            return [LineBreak()]
-        if tag in _CODE_TAGS:
-            return [Code(element.text_content())]
-        if tag == "img":
-            alt = element.get("alt")
-            return [Text(alt)] if alt else []
-        content = tuple(_tidy(self.inlines(element), strip=False))
-        if tag == "a":
-            url = _absolute(element.get("href"), self.base_url)
-            if url is None:
-                return list(content)
-            return [Link(content, url, element.get("title") or None)]
-        make = _INLINE_MAKERS.get(tag)
-        if make is not None:
-            return [make(content)]
-        if tag in _BLOCK_TAGS:  # a block inside a line: its text, spaced
-            return [Text(" "), *content, Text(" ")]
-        return list(content)  # span, mark, abbr...: the text, without the markup
-
-
-def _tag(element: Any) -> str:
-    return element.tag.lower() if isinstance(element.tag, str) else ""
-
-
-def _alignment(value: str | None) -> str | None:
-    value = (value or "").strip().lower()
-    return value if value in ("left", "center", "right") else None
-
-
-def _absolute(href: str | None, base: str | None) -> str | None:
-    """``href`` made absolute against the page's URL; None for a link that goes nowhere."""
-    href = (href or "").strip()
-    if not href or href.startswith("#"):
-        return None
-    if base:
-        href = urljoin(base, href)
-    return href
-
-
-def _tidy(nodes: list[Inline] | tuple[Inline, ...], strip: bool = True) -> tuple[Inline, ...]:
-    """HTML white space runs made one space, neighbouring texts joined, edges trimmed."""
-    merged: list[Inline] = []
-    for node in nodes:
-        if isinstance(node, Text):
-            text = _SPACE.sub(" ", node.text)
-            if merged and isinstance(merged[-1], Text):
-                text = merged.pop().text + text  # type: ignore[union-attr]
-                text = text.replace("  ", " ")
-            if text:
-                merged.append(Text(text))
-        else:
-            merged.append(node)
-    if strip and merged:
-        if isinstance(merged[0], Text):
-            merged[0] = Text(merged[0].text.lstrip(" "))
-        if isinstance(merged[-1], Text):
-            merged[-1] = Text(merged[-1].text.rstrip(" "))
-    return tuple(node for node in merged if not (isinstance(node, Text) and not node.text))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from publisher.errors import ImageError
 from publisher.model import Image
-from publisher.pillow import strict_decoding
+from publisher.pillow import CORRUPT_EXIF, strict_decoding
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif")
 #: Pillow format name -> media type: the only formats publisher opens.
@@ -28,15 +28,26 @@ MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "
 #: Refuse images above this many pixels: a 40 Mpx photo is 7700×5200, more than any
 #: page needs, and decoding it takes ~120 MB. Pillow's own bomb warning starts at ~89 Mpx.
 MAX_PIXELS = 40_000_000
+#: No side may be longer: a 1×39,000,000 strip is under ``MAX_PIXELS`` but takes
+#: 25 s and 2.4 GB to decode and lay out. 20,000 pixels is 1.7 m at 300 dpi.
+MAX_SIDE = 20_000
 #: EXIF tag 274 (Orientation); values 5-8 turn the picture a quarter turn.
 EXIF_ORIENTATION = 0x0112
 _QUARTER_TURNS = (5, 6, 7, 8)
 
 
-def find_image(source: Path, explicit: Path | None, from_sidecar: str | None) -> Image | None:
-    """Return the article's image, or None when it has none."""
+def find_image(
+    source: Path,
+    explicit: Path | None,
+    from_sidecar: str | None,
+    warned: list[str] | None = None,
+) -> Image | None:
+    """Return the article's image, or None when it has none.
+
+    What is wrong but usable (corrupt EXIF) is appended to ``warned``.
+    """
     if explicit is not None:
-        return inspect_image(explicit)
+        return inspect_image(explicit, warned)
     folder = source.parent
     if from_sidecar:
         candidate = (folder / from_sidecar).resolve()
@@ -45,15 +56,15 @@ def find_image(source: Path, explicit: Path | None, from_sidecar: str | None) ->
                 f"{source}: the sidecar's image '{from_sidecar}' is outside the article's folder.",
                 "Put the image next to the article, or give it with --image.",
             )
-        return inspect_image(folder / from_sidecar)
+        return inspect_image(folder / from_sidecar, warned)
     for ext in IMAGE_EXTENSIONS:
         for candidate in (source.with_suffix(ext), source.with_suffix(ext.upper())):
             if candidate.is_file():
-                return inspect_image(candidate)
+                return inspect_image(candidate, warned)
     return None
 
 
-def inspect_image(path: Path) -> Image:
+def inspect_image(path: Path, warned: list[str] | None = None) -> Image:
     """Open and fully decode an image so a broken file fails here, not mid-render.
 
     Raises ImageError naming ``path`` for a missing file, a format other than
@@ -65,9 +76,10 @@ def inspect_image(path: Path) -> Image:
     if not path.is_file():
         raise ImageError(f"{path}: no such image file.", "Check the image path.")
     try:
-        with warnings.catch_warnings(), strict_decoding():
+        with warnings.catch_warnings(record=True) as caught, strict_decoding():
             # Above ~89 Mpx Pillow warns; we refuse far below that, so the warning is noise.
             warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            warnings.filterwarnings("always", message=CORRUPT_EXIF, category=UserWarning)
             with PILImage.open(path, formats=list(MEDIA_TYPES)) as img:
                 width, height = img.size
                 check_pixels(str(path), width, height)
@@ -87,6 +99,8 @@ def inspect_image(path: Path) -> Image:
             f"{path} is not a readable JPEG, PNG, WebP or GIF image ({exc}).",
             "Re-export the photo as JPEG, or leave it out.",
         ) from None
+    if warned is not None and any(CORRUPT_EXIF in str(w.message) for w in caught):
+        warned.append(f"{path.name} has corrupt EXIF data; its camera details were ignored")
     if orientation in _QUARTER_TURNS:
         width, height = height, width
     return Image(path=path, media_type=MEDIA_TYPES[fmt], width=width, height=height)
@@ -100,6 +114,11 @@ def check_pixels(name: str, width: int, height: int) -> None:
     Traceback (most recent call last):
     publisher.errors.ImageError: big.jpg is 10000×8000 pixels (80 million), above the limit ...
     """
+    if max(width, height) > MAX_SIDE:
+        raise ImageError(
+            f"{name} is {width}×{height} pixels, longer than {MAX_SIDE:,} pixels on a side.",
+            "Scale or crop the photo before publishing (3000 pixels on the long edge is plenty).",
+        )
     if width * height > MAX_PIXELS:
         raise ImageError(
             f"{name} is {width}×{height} pixels ({width * height // 1_000_000} million), "

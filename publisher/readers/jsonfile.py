@@ -46,6 +46,7 @@ from publisher.model import (
 )
 from publisher.readers.decode import decode
 from publisher.readers.sidecar import metadata_from_mapping
+from publisher.readers.values import value_problem
 from publisher.serialise import SCHEMA_VERSION, node_from_data
 
 FILE_EXTENSIONS = (".json",)
@@ -85,6 +86,19 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
         ) from None
     except RecursionError:
         raise InputError(f"{path} is not valid JSON: it is nested too deeply.", _HINT) from None
+    except ValueError as exc:  # a number past Python's 4,300-digit limit
+        raise InputError(
+            f"{path} holds {value_problem(exc)}, which cannot be read.", _HINT
+        ) from None
+    try:
+        # "\ud800" is valid JSON but no character: it could be neither printed nor written.
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = exc.object[exc.start : exc.end].encode("unicode-escape").decode("ascii")
+        raise InputError(
+            f"{path} holds the escape {bad}, half of a UTF-16 pair, which is no character.",
+            "Remove it, or write the character itself.",
+        ) from None
     if not isinstance(document, dict):
         raise InputError(f"{path}: the JSON must be an object {{...}}, not a list or value.", _HINT)
     article = _Fields(document, path)

@@ -47,6 +47,7 @@ from publisher.model import Heading, Metadata, RawArticle, flatten, plain_text
 from publisher.readers.decode import decode
 from publisher.readers.mdtree import build, inline_markup_text
 from publisher.readers.sidecar import KNOWN_KEYS, metadata_from_mapping
+from publisher.readers.values import value_problem
 
 FILE_EXTENSIONS = (".md", ".markdown")
 
@@ -125,7 +126,16 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
     after = text[closing.end() :].removeprefix("\n")
     body_line = text.count("\n", 0, closing.end()) + 2
     try:
-        front = yaml.safe_load(block)
+        front = yaml.load(block, Loader=_front_matter_loader())  # a SafeLoader subclass
+    except RecursionError:
+        raise InputError(
+            f"{path}: the front matter is nested too deeply.", "Give flat 'key: value' lines."
+        ) from None
+    except ValueError as exc:  # a number past Python's 4,300-digit limit
+        raise InputError(
+            f"{path}: the front matter holds {value_problem(exc)}, which cannot be read.",
+            "Quote long numbers, or remove the value.",
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" on line {mark.line + 2}" if mark is not None else ""
@@ -142,6 +152,23 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
             "For example 'title: The headline'.",
         )
     return front, after, body_line
+
+
+def _front_matter_loader() -> type:
+    """A SafeLoader that keeps dates as the text written (``2024-02-30`` included).
+
+    PyYAML turns ``2024-02-30`` into a date and raises ValueError; as text it
+    reaches ``check_date``, which says which key is wrong and how to write it.
+    """
+    import yaml  # type: ignore[import-untyped,unused-ignore]
+
+    class FrontMatterLoader(yaml.SafeLoader):  # type: ignore[misc,name-defined,unused-ignore]
+        pass
+
+    FrontMatterLoader.add_constructor(
+        "tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str
+    )
+    return FrontMatterLoader
 
 
 def _front_matter_values(

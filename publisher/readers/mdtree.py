@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from publisher.errors import InputError
 from publisher.model import (
     Block,
     BlockQuote,
@@ -54,6 +55,12 @@ _INLINE_CONTAINERS: dict[str, Callable[[tuple[Inline, ...]], Inline]] = {
     "sup": Superscript,
     "sub": Subscript,
 }
+#: markdown-it's nesting limit (a list or quote is two levels). Its default, 20,
+#: silently drops the text of a list ten deep and everything after it.
+MAX_NESTING = 100
+#: Inline markup nested deeper than this keeps its text but not its markup (the
+#: renderers' templates recurse; no article nests emphasis this deep).
+MAX_INLINE_DEPTH = 24
 #: Dashes that open a block quote's last paragraph when it names the speaker.
 _ATTRIBUTION_DASHES = ("—", "―", "--")
 
@@ -66,7 +73,7 @@ def parser() -> Any:
     from mdit_py_plugins.subscript import sub_plugin
     from mdit_py_plugins.superscript import superscript_plugin
 
-    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable(["table", "strikethrough"])
     return md.use(footnote_plugin).use(sub_plugin).use(superscript_plugin)
 
 
@@ -114,6 +121,13 @@ def build(text: str, path: Path, *, want_headline: bool, want_image: bool) -> Fo
     the article's photo; every other local image becomes a Figure.
     """
     tokens = parser().parse(text)
+    if tokens and max(token.level for token in tokens) >= MAX_NESTING - 1:
+        # markdown-it stops parsing at maxNesting and drops the rest without a word.
+        raise InputError(
+            f"{path} nests lists or quotes more than {MAX_NESTING // 2} levels deep; "
+            "text past that point would be lost.",
+            "Flatten the nesting.",
+        )
     found = Found()
     stack = [_Frame("root")]
     heading = ""
@@ -254,6 +268,10 @@ def _inlines(children: list[Any], warnings: list[str]) -> tuple[Inline, ...]:
         out = stack[-1][1]
         if kind.endswith("_open"):
             stack.append((child, []))
+        elif kind.endswith("_close") and len(stack) > MAX_INLINE_DEPTH:
+            # Nested deeper than any article needs: keep the text, not the markup.
+            _, content = stack.pop()
+            stack[-1][1].extend(content)
         elif kind.endswith("_close") and len(stack) > 1:
             opener, content = stack.pop()
             stack[-1][1].append(_container(opener, tuple(content)))

@@ -23,7 +23,7 @@ from typing import Any
 
 from publisher.errors import InputError
 from publisher.model import Metadata
-from publisher.readers.values import check_date, check_language
+from publisher.readers.values import check_date, check_language, value_problem
 
 _KEYS = ("authors", "date", "publisher", "source", "section", "language", "identifier", "rights")
 _ALIASES = {"author": "authors", "lang": "language", "id": "identifier", "url": "source"}
@@ -47,6 +47,15 @@ def read_sidecar(path: Path) -> Metadata:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(
             f"{toml_path} is not valid TOML: {exc}.", "Fix the sidecar or remove it."
+        ) from None
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit number; arrays nested deep
+        problem = (
+            "it is nested too deeply"
+            if isinstance(exc, RecursionError)
+            else f"it holds {value_problem(exc)}"
+        )
+        raise InputError(
+            f"{toml_path} cannot be read: {problem}.", "Fix the sidecar or remove it."
         ) from None
     return metadata_from_mapping(data, str(toml_path))
 

@@ -41,3 +41,14 @@ def check_language(value: str, where: str, error: type[PublisherError] = InputEr
             f"{where}: '{value}' is not a language tag.", "Use a code such as en, fr or de-CH."
         )
     return text
+
+
+def value_problem(exc: ValueError) -> str:
+    """Say in words why a parser refused a value (Python's message when it has no better).
+
+    >>> value_problem(ValueError("Exceeds the limit (4300 digits) for integer string conversion"))
+    'a number longer than 4,300 digits'
+    """
+    if "integer string conversion" in str(exc):
+        return "a number longer than 4,300 digits"
+    return str(exc).rstrip(".")

@@ -42,6 +42,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from publisher import cache
 from publisher.errors import ThemeError
 from publisher.model import Image
 from publisher.render.fetch import read_allowed
@@ -103,11 +104,43 @@ def render_cover(
     ``image`` (the article's photo) is read through the sandbox with ``roots``
     (by default only the photo file itself is allowed). Raises ThemeError for a
     broken ``[cover]`` table and ImageError for an unreadable photo.
+
+    A cover drawn before from the same inputs comes from the cache on disk
+    (``publisher.cache``, kind "covers"): the key hashes every input, so the
+    bytes are those a fresh drawing gives.
     """
+    roots = None if roots is None else tuple(roots)
+    style = cover_style(theme)
+    try:
+        photo = None if image is None else _photo_bytes(image, roots)
+    except OSError:  # drawing reports it as the photo's error
+        photo = None
+        key = None
+    else:
+        key = _cover_key(title, theme, style, publication, date, photo, language)
+    cached = None if key is None else cache.load(_CACHE_KIND, key)
+    if cached is not None:
+        return cached
+    data = _draw_cover(title, theme, style, publication, date, image, language, roots)
+    if key is not None:
+        cache.store(_CACHE_KIND, key, data)
+    return data
+
+
+def _draw_cover(
+    title: str,
+    theme: Theme,
+    style: CoverStyle,
+    publication: str | None,
+    date: str | None,
+    image: Image | None,
+    language: str,
+    roots: Iterable[Path] | None,
+) -> bytes:
+    """Draw the cover (``render_cover`` without the cache)."""
     from PIL import Image as PIL
     from PIL import ImageDraw, ImageOps
 
-    style = cover_style(theme)
     canvas = PIL.new("RGB", (WIDTH, HEIGHT), style.background)
     draw = ImageDraw.Draw(canvas)
     rtl = language.split("-")[0].lower() in _RTL_LANGUAGES
@@ -136,6 +169,81 @@ def render_cover(
     buffer = io.BytesIO()
     canvas.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False)
     return buffer.getvalue()
+
+
+_CACHE_KIND = "covers"
+
+
+def _photo_bytes(image: Image, roots: tuple[Path, ...] | None) -> bytes:
+    """The photo file's bytes, read through the sandbox as drawing reads them."""
+    return read_allowed(image.path, roots if roots is not None else (image.path.resolve(),))
+
+
+def _cover_key(
+    title: str,
+    theme: Theme,
+    style: CoverStyle,
+    publication: str | None,
+    date: str | None,
+    photo: bytes | None,
+    language: str,
+) -> str:
+    """A hash of everything the cover's bytes depend on.
+
+    The texts, the language, the ``[cover]`` style, every font face the theme
+    offers (its bytes), the photo's bytes, the drawing code itself (all of
+    publisher's modules) and the Pillow, FreeType and libraqm it runs on.
+    """
+    faces = sorted(
+        (face.family, str(face.weight), face.style, _file_digest(face.path, theme.font_folders))
+        for face in theme.fonts
+    )
+    return cache.digest(
+        *_drawing_versions(),
+        str(can_shape()),  # looked up each time: tests turn the shaper off
+        title,
+        "\0" if publication is None else publication,
+        "\0" if date is None else date,
+        language,
+        repr(style),
+        repr(faces),
+        b"\0" if photo is None else photo,
+    )
+
+
+@lru_cache(maxsize=1)
+def _drawing_versions() -> tuple[str, ...]:
+    """What draws: publisher's code, Pillow and its libraries.
+
+    The code is every module of the package (~60 small files, read in about a
+    millisecond), not only this one: a change to wrapping or hyphenation
+    elsewhere must not leave an old cover in the cache.
+    """
+    import PIL
+    from PIL import features
+
+    package = Path(__file__).resolve().parents[1]
+    sources = [path.read_bytes() for path in sorted(package.rglob("*.py"))]
+    libraries = [f"{name}={features.version(name)}" for name in ("freetype2", "raqm", "fribidi")]
+    return (
+        cache.digest(*sources),
+        PIL.__version__,
+        *libraries,
+        f"{WIDTH}x{HEIGHT}@{JPEG_QUALITY}",
+    )
+
+
+def _file_digest(path: Path, roots: tuple[Path, ...]) -> str:
+    """The hash of a font file's bytes, read through the sandbox (kept per path, size and time)."""
+    resolved = path.resolve()
+    stat = resolved.stat()
+    return _digest_of(resolved, stat.st_size, stat.st_mtime_ns, roots)
+
+
+@lru_cache(maxsize=64)
+def _digest_of(path: Path, size: int, mtime_ns: int, roots: tuple[Path, ...]) -> str:
+    del size, mtime_ns  # part of the lru_cache key only: a changed file is read again
+    return cache.digest(read_allowed(path, roots))
 
 
 def cover_style(theme: Theme) -> CoverStyle:
@@ -199,11 +307,26 @@ def _font_bytes(theme: Theme, family: str, weight: str, text: str = "") -> bytes
 
 @lru_cache(maxsize=64)
 def _characters(path: Path) -> frozenset[str]:
-    """The characters a font file has glyphs for (its cmap)."""
+    """The characters a font file has glyphs for (its cmap).
+
+    Reading a cmap with fontTools costs a cold process a tenth of a second
+    (most of it importing fontTools), so the code points are kept in the
+    cache on disk (kind "fonts") under the hash of the font's bytes.
+    """
+    from array import array
+
+    key = cache.digest("cmap", path.read_bytes())
+    stored = cache.load("fonts", key)
+    codes = array("I")
+    if stored is not None and len(stored) % codes.itemsize == 0:
+        codes.frombytes(stored)
+        return frozenset(map(chr, codes))
     from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     with TTFont(path, lazy=True) as font:
-        return frozenset(chr(code) for code in font.getBestCmap())
+        codes.extend(sorted(font.getBestCmap()))
+    cache.store("fonts", key, codes.tobytes())
+    return frozenset(map(chr, codes))
 
 
 @lru_cache(maxsize=256)

@@ -23,7 +23,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from publisher.errors import SandboxError
 from publisher.model import Article
@@ -108,6 +107,9 @@ def path_from_file_url(url: str) -> Path | None:
     parts = urlsplit(url)
     if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
         return None
+    # Imported here: urllib.request loads ssl and http.client, some 30 ms of a cold start.
+    from urllib.request import url2pathname
+
     return Path(url2pathname(unquote(parts.path)))
 
 

@@ -39,6 +39,7 @@ import jinja2
 from publisher.errors import ThemeError
 from publisher.model import plain_text
 from publisher.themes.blocks import grouped
+from publisher.themes.bytecode import TemplateCache
 from publisher.themes.catalog import THEMES_DIR, installed_themes, not_installed
 from publisher.themes.language import byline, is_rtl, long_date, uppercase
 
@@ -393,6 +394,7 @@ def _make_environment(folders: list[Path]) -> jinja2.Environment:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        bytecode_cache=TemplateCache(),
     )
     environment.filters["breakable"] = breakable
     environment.filters["join_names"] = join_names

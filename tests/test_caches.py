@@ -1,0 +1,211 @@
+"""The disk cache (compiled templates, covers, font character maps) and lazy imports.
+
+The cache only saves time: a hit gives the bytes a fresh build gives, a changed
+input is a miss, and a folder that cannot be used means building without it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_helpers import REPO, run_cli
+from conftest import HEADLINE, SEED, run_epubcheck
+from PIL import Image as PILImage
+
+from publisher import cache
+from publisher.model import Image
+from publisher.render.cover import render_cover
+from publisher.themes import load_theme
+
+EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home / "publisher"
+
+
+def no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the cache at a regular file: no folder can be made there (even by root)."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+
+
+def entries(folder: Path) -> set[str]:
+    return (
+        {p.name for p in folder.iterdir() if not p.name.startswith(".")}
+        if folder.is_dir()
+        else set()
+    )
+
+
+def photo(path: Path, colour: tuple[int, int, int]) -> Image:
+    PILImage.new("RGB", (320, 200), colour).save(path, format="JPEG", quality=90)
+    return Image(path=path, width=320, height=200, media_type="image/jpeg")
+
+
+def cover(**changes: Any) -> bytes:
+    values: dict[str, Any] = {
+        "theme": load_theme(None),
+        "publication": "Daily Sabah",
+        "date": "2024-01-25",
+        "image": None,
+        "language": "en",
+    }
+    values.update(changes)
+    title = values.pop("title", HEADLINE)
+    return render_cover(title, **values)
+
+
+def test_a_cover_hit_gives_the_drawn_bytes(
+    cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    picture = photo(tmp_path / "p.jpg", (200, 40, 40))
+    drawn = cover(image=picture)
+    (key,) = entries(cache_home / "covers")
+    assert cover(image=picture) == drawn
+    assert entries(cache_home / "covers") == {key}
+    # The second call read the entry: a different entry under that key is what it returns.
+    cache.store("covers", key, b"stored")
+    assert cover(image=picture) == b"stored"
+    cache.store("covers", key, drawn)
+    no_cache(tmp_path, monkeypatch)
+    assert cover(image=picture) == drawn
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"title": "Another headline"},
+        {"publication": "The Courier"},
+        {"publication": None},
+        {"date": "2024-01-26"},
+        {"language": "ar"},
+        {"colour": (40, 40, 200)},  # the photo's bytes
+        {"background": "#ffffff"},  # the theme's [cover] table
+    ],
+)
+def test_every_input_is_part_of_the_key(
+    cache_home: Path, tmp_path: Path, change: dict[str, Any]
+) -> None:
+    picture = photo(tmp_path / "p.jpg", (200, 40, 40))
+    before = cover(image=picture)
+    changed = dict(change)
+    if "colour" in changed:
+        photo(picture.path, changed.pop("colour"))  # same file name, new pixels
+    if "background" in changed:
+        (tmp_path / "theme.toml").write_text(
+            f'[cover]\nbackground = "{changed.pop("background")}"\n'
+        )
+        changed["theme"] = load_theme(tmp_path)
+    after = cover(image=picture, **changed)
+    assert after != before
+    assert len(entries(cache_home / "covers")) == 2
+
+
+def test_a_damaged_entry_is_drawn_again(cache_home: Path) -> None:
+    drawn = cover()
+    (key,) = entries(cache_home / "covers")
+    (cache_home / "covers" / key).write_bytes(b"\xff" * 100)
+    assert cover() == drawn
+
+
+def test_templates_compile_afresh_when_edited(
+    cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    theme = tmp_path / "theme"
+    (theme / "templates").mkdir(parents=True)
+    probe = theme / "templates" / "probe.xhtml"
+    probe.write_text("A{{ 1 + 1 }}")
+    assert load_theme(theme).environment.get_template("probe.xhtml").render() == "A2"
+    compiled = entries(cache_home / "templates")
+    assert compiled  # every template of the theme
+    assert load_theme(theme).environment.get_template("probe.xhtml").render() == "A2"
+    assert entries(cache_home / "templates") == compiled  # nothing compiled again
+    probe.write_text("B{{ 2 + 2 }}")
+    assert load_theme(theme).environment.get_template("probe.xhtml").render() == "B4"
+    assert len(entries(cache_home / "templates")) == len(compiled) + 1
+    no_cache(tmp_path, monkeypatch)
+    assert load_theme(theme).environment.get_template("probe.xhtml").render() == "B4"
+
+
+def test_pruning_keeps_the_most_recent(cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 3)
+    for number in range(5):
+        cache.store("covers", f"k{number}", b"%d" % number)
+    assert entries(cache_home / "covers") == {"k2", "k3", "k4"}
+    assert cache.load("covers", "k4") == b"4" and cache.load("covers", "k0") is None
+
+
+def epub_build(tmp_path: Path, name: str, cache_home: str) -> bytes:
+    out = tmp_path / name
+    result = run_cli(
+        "build", SEED, "-o", out, "--format", "epub", env={**EPOCH, "XDG_CACHE_HOME": cache_home}
+    )
+    assert result.returncode == 0, result.stderr
+    return (out / f"{SEED.stem}.epub").read_bytes()
+
+
+def test_the_cli_builds_the_same_epub_with_a_cold_warm_or_unusable_cache(tmp_path: Path) -> None:
+    home = tmp_path / "xdg"
+    cold = epub_build(tmp_path, "cold", str(home))
+    assert entries(home / "publisher" / "covers") and entries(home / "publisher" / "templates")
+    warm = epub_build(tmp_path, "warm", str(home))
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    unusable = epub_build(tmp_path, "none", str(blocker))
+    assert cold == warm == unusable
+    report = run_epubcheck(tmp_path / "warm" / f"{SEED.stem}.epub")
+    assert report.clean, report.messages
+    with zipfile.ZipFile(io.BytesIO(warm)) as epub:
+        assert any(name.endswith("cover.jpg") for name in epub.namelist())
+
+
+IMPORTS = """
+import json, runpy, sys
+sys.argv = ["publisher", *sys.argv[1:]]
+try:
+    runpy.run_module("publisher", run_name="__main__")
+except SystemExit as end:
+    assert not end.code, end.code
+print(json.dumps(sorted(name.split(".")[0] for name in sys.modules)))
+"""
+
+
+def modules_after(tmp_path: Path, *args: str) -> set[str]:
+    """Top-level modules loaded by one whole ``publisher`` run (in a fresh interpreter)."""
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORTS, *args],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(tmp_path / "xdg")},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return set(json.loads(result.stdout.splitlines()[-1]))
+
+
+def test_an_epub_build_imports_neither_weasyprint_nor_a_pdf_library(tmp_path: Path) -> None:
+    loaded = modules_after(tmp_path, "build", str(SEED), "-o", str(tmp_path), "--format", "epub")
+    assert {"ebooklib", "lingua"} <= loaded
+    assert not loaded & {"weasyprint", "pydyf", "tinycss2", "cssselect2", "pikepdf", "pypdfium2"}
+    assert not loaded & {"ssl", "numpy"}  # no urllib.request, no py3langid
+
+
+def test_a_pdf_build_does_not_import_ebooklib(tmp_path: Path) -> None:
+    loaded = modules_after(tmp_path, "build", str(SEED), "-o", str(tmp_path), "--format", "pdf")
+    assert "weasyprint" in loaded
+    assert "ebooklib" not in loaded
