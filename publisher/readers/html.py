@@ -750,11 +750,13 @@ def _body(
     body = html_to_tree(extracted, path, base_url, warnings)
     if flatten(body) and trusted:
         return body
+    text = " ".join(part for part, _ in flatten(body))
+    linked = sum(_size(t) for t in {_key(a) for a in doc.iter("a")} if t and t in text)
     fallback = _readability(doc, path, base_url, warnings)
     if not flatten(fallback):
         return body
-    if flatten(body) and looks_like_furniture(fallback, page_size):
-        return body  # neither is clean: trafilatura's reading is the likelier article
+    if linked < _LINKS * _size(text) and looks_like_furniture(fallback, page_size):
+        return body  # readability found furniture, trafilatura's reading is no menu
     return fallback
 
 
