@@ -149,8 +149,9 @@ def archive_article(
         Event(
             "validation",
             validated,
-            ("EPUBCheck", "pikepdf"),
-            "EPUBCheck on the EPUB; PDF/A claim, fonts, attachments and safety of the PDF.",
+            ("EPUBCheck", "veraPDF", "pikepdf"),
+            f"EPUBCheck on the EPUB; veraPDF judged the PDF's {config.pdf_variant} claim; "
+            "pikepdf checked its fonts, attachments and safety.",
             "success",
             validation,
         ),
@@ -172,7 +173,9 @@ def archive_article(
         "data/article.json": article_json,
         f"data/{stem}.epub": epub.data,
         f"data/{stem}.pdf": pdf.data,
-        "data/provenance.json": provenance_json(identifier, str(validation["epubcheck"]), events),
+        "data/provenance.json": provenance_json(
+            identifier, str(validation["epubcheck"]), str(validation["verapdf"]), events
+        ),
     }
     info = _bag_info(article, config, build_time)
     files = bag_files(payload, info)
@@ -237,7 +240,14 @@ def _read_plain_file(path: Path) -> bytes:
 def _validate(
     stem: str, epub: bytes, pdf: bytes, sources: dict[str, bytes], variant: str
 ) -> dict[str, object]:
-    """Check both renditions before they are archived; refuse to archive a bad one."""
+    """Check both renditions before they are archived; refuse to archive a bad one.
+
+    A PDF/A claim veraPDF rejects is never recorded: the archive fails and
+    nothing is written, as for any other failed check. A bag would otherwise
+    carry a PDF whose provenance admits it is not the PDF/A its metadata claims,
+    and archives ingest on the metadata.
+    """
+    from publisher.package import verapdf
     from publisher.package.checks import PdfExpectations, check_epub, check_pdf
 
     with tempfile.TemporaryDirectory(prefix="publisher-check-") as tmp:
@@ -253,17 +263,20 @@ def _validate(
             },
         )
         pdf_problems = check_pdf(pdf_path, expect, name=f"data/{stem}.pdf")
+        verdict = verapdf.validate_one(pdf_path, variant)  # judged by check_pdf: cached
     errors = [p for p in (*epub_problems, *pdf_problems) if p.severity == "error"]
-    if errors:
+    if errors or not verdict.compliant:
         listed = "; ".join(f"{p.file}: {p.message}" for p in errors[:5])
         raise ArchiveError(f"the renditions failed validation: {listed}.", "Nothing was archived.")
     return {
         "epubcheck": epubcheck_version(),
+        "verapdf": verdict.version,
         "epub": {"errors": 0, "warnings": sum(p.severity == "warning" for p in epub_problems)},
         "pdf": {
             "variant": variant,
             "errors": 0,
             "warnings": sum(p.severity == "warning" for p in pdf_problems),
+            "verapdf": verdict.to_dict(),
         },
     }
 

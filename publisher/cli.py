@@ -270,6 +270,10 @@ def build(
     collection_id: Annotated[
         str | None, typer.Option(help="The collection's identifier (default: derived).")
     ] = None,
+    collection_publisher: Annotated[
+        str | None,
+        typer.Option(help="The collection's publisher (default: its articles' if they agree)."),
+    ] = None,
 ) -> None:
     """Build an EPUB and a print-ready PDF of each article into OUT.
 
@@ -312,7 +316,7 @@ def build(
     paths, options, config = _guard(setup)
     build_time = _guard(build_time_from_env)
     _guard(lambda: _check_setup(config))
-    if collection is not None or collection_date is not None or collection_id is not None:
+    if collection is not None or collection_date or collection_id or collection_publisher:
         _build_collection(
             paths,
             options,
@@ -322,6 +326,7 @@ def build(
             collection_date,
             collection_id,
             identifier,
+            collection_publisher,
         )
         return
     if len(paths) == 1 and executor == "local":
@@ -386,6 +391,7 @@ def _build_collection(
     date: str | None,
     collection_id: str | None,
     article_id: str | None,
+    collection_publisher: str | None = None,
 ) -> None:
     """Build all inputs as one collection; any error is the command's error."""
     from publisher.collection import CollectionOptions, CollectionResult, build_collection
@@ -393,7 +399,10 @@ def _build_collection(
 
     def run() -> CollectionResult:
         if title is None:
-            raise UsageError("--collection-date and --collection-id need --collection TITLE.")
+            raise UsageError(
+                "--collection-date, --collection-id and --collection-publisher need "
+                "--collection TITLE."
+            )
         if not title.strip():
             raise UsageError("--collection needs a title.", 'e.g. --collection "Morning Digest".')
         if article_id is not None:
@@ -404,6 +413,7 @@ def _build_collection(
             title=title,
             date=check_date(date, "--collection-date", UsageError) if date else None,
             identifier=collection_id,
+            publisher=collection_publisher.strip() if collection_publisher else None,
         )
         return build_collection(paths, options, chosen, config, build_time)
 
@@ -677,11 +687,14 @@ def check(
         str | None, typer.Option(help="Expected claim: pdf/a-3b, pdf/ua-1, pdf/x-4...")
     ] = None,
     tagged: Annotated[bool, typer.Option(help="Require a tagged PDF.")] = False,
+    accessibility: Annotated[
+        bool, typer.Option(help="Also run DAISY Ace on EPUBs (needs Node.js and Ace).")
+    ] = False,
 ) -> None:
-    """Check outputs of build: EPUBCheck for EPUB; fonts, boxes and claims for PDF."""
+    """Check outputs of build: EPUBCheck (and DAISY Ace) for EPUB; fonts, boxes, veraPDF for PDF."""
     from publisher.config import length_mm, page_size_mm
     from publisher.package.checks import PdfExpectations
-    from publisher.package.single import check_file
+    from publisher.package.single import check_file, judge_ahead
 
     def expectations() -> PdfExpectations:
         return PdfExpectations(
@@ -692,7 +705,11 @@ def check(
         )
 
     expect = _guard(expectations)
-    reports: list[object] = [_guard(lambda f=f: check_file(f, expect)) for f in files]  # type: ignore[misc]
+    judge_ahead(files)  # veraPDF: every file in one JVM
+    reports: list[object] = [
+        _guard(lambda f=f: check_file(f, expect, accessibility=accessibility))  # type: ignore[misc]
+        for f in files
+    ]
     _print_reports(reports, as_json)
 
 

@@ -22,8 +22,11 @@ Reading order (``order_articles``), precisely:
 The collection's identifier is ``--collection-id`` or a ``urn:uuid:`` derived
 from the title, the date and every article's identifier in reading order; its
 date is ``--collection-date`` or the latest ISO date of its articles, else the
-build date; its publisher is the one most of its articles name (the first
-named on a tie); its language is the one most of its articles are in.
+build date; its publisher is ``--collection-publisher``, else the one every
+article that names a publisher names (``--publisher`` names it for every
+article), else none: a digest of several newspapers' wires is not published by
+the first of them, so when articles disagree the collection names no publisher
+rather than guess. Its language is the one most of its articles are in.
 
 The EPUB's page list maps to the pages of the PDF of the same build, so the
 PDF is always laid out, even when only ``--format epub`` is asked for (then it
@@ -56,6 +59,7 @@ class CollectionOptions:
     title: str
     date: str | None = None
     identifier: str | None = None
+    publisher: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +138,7 @@ def make_collection(
     dates = [d[:10] for d in (iso_date(a.metadata.date) for a in ordered) if d]
     date = options.date or (max(dates) if dates else build_time.date().isoformat())
     identifier = options.identifier or derive_identifier(options.title, date, ordered)
-    publishers = [a.metadata.publisher for a in ordered if a.metadata.publisher]
-    publisher = max(publishers, key=publishers.count) if publishers else None
+    publisher = options.publisher or agreed_publisher(ordered)
     return Collection(
         title=options.title.strip(),
         articles=ordered,
@@ -143,6 +146,15 @@ def make_collection(
         identifier=identifier,
         publisher=publisher,
     )
+
+
+def agreed_publisher(articles: Sequence[Article]) -> str | None:
+    """The publisher every article that names one names; None when they differ or none does.
+
+    Articles without a publisher do not count against it.
+    """
+    named = {a.metadata.publisher.strip() for a in articles if a.metadata.publisher}
+    return named.pop() if len(named) == 1 else None
 
 
 def derive_identifier(title: str, date: str | None, articles: Sequence[Article]) -> str:

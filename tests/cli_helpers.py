@@ -40,7 +40,8 @@ def plain(text: str) -> str:
     """Text with soft hyphens and zero-width breaks removed, hyphens unified, spaces collapsed."""
     text = unicodedata.normalize("NFC", text)
     text = re.sub(r"[\u00ad\u200b]", "", text)
-    # The fonts map "-" and U+2010 to one glyph; the PDF's text layer says U+2010.
+    # A source may write U+2010 HYPHEN where another writes "-": compare them as one.
+    # (The PDF's own hyphens extract as written; tests/test_pdf_hyphens.py checks that.)
     text = text.replace("\u2010", "-")
     return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u202f", " ")).strip()
 

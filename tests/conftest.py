@@ -142,8 +142,8 @@ def pdf_text(data: bytes, furniture: tuple[str, ...] = (HEADLINE,)) -> str:
     """All the PDF's text, whitespace collapsed, hyphenation and break hints removed.
 
     Per page, lines that are running heads (``furniture``) or folios (digits
-    only) are dropped, so text that flows across pages reads on. WeasyPrint
-    hyphenates with U+2010 at line ends and the renderer inserts U+200B into very
+    only) are dropped, so text that flows across pages reads on. WeasyPrint's
+    line-end hyphens extract as U+00AD and the renderer inserts U+200B into very
     long words: both are layout, not text.
     """
     import io

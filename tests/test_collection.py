@@ -85,7 +85,7 @@ def test_epub_metadata_nav_and_languages(built: Path) -> None:
     assert "<dc:date>2024-01-28</dc:date>" in opf  # the latest article's date
     assert '<meta property="dcterms:modified">2024-01-25T00:00:00Z</meta>' in opf
     assert f'<meta property="pageBreakSource">{SLUG}.pdf' in opf
-    for feature in ("printPageNumbers", "pageNavigation", "tableOfContents", "alternativeText"):
+    for feature in ("printPageNumbers", "pageNavigation", "tableOfContents"):
         assert f'"schema:accessibilityFeature">{feature}<' in opf
     assert '"schema:accessMode">visual<' in opf  # two articles have photos
     for kind in ("cover", "titlepage", "toc", "bodymatter"):

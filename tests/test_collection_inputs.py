@@ -165,7 +165,7 @@ def test_markers_in_a_list_item_go_inside_it() -> None:
         '<html xmlns="http://www.w3.org/1999/xhtml"><body><ol><li id="a">x<a href="#">A</a></li>'
         '<li id="b"><a href="#">B</a></li></ol><p id="c">C</p></body></html>'
     )
-    insert_page_markers(root, {"a": [1, 2], "c": [3], None: [4]})
+    insert_page_markers(root, {("a", 0): [1, 2], ("c", 0): [3], (None, 0): [4]})
     text = serialise(root)
     assert re.search(
         r'<li id="a"><span [^>]*id="page-1"[^>]*/><span [^>]*id="page-2"[^>]*/>x<a', text
@@ -173,3 +173,18 @@ def test_markers_in_a_list_item_go_inside_it() -> None:
     assert re.search(r'<span [^>]*id="page-3"[^>]*/><p id="c">', text)
     assert re.search(r'<span [^>]*id="page-4"[^>]*/></body>', text)
     assert 'epub:type="pagebreak" role="doc-pagebreak"' in text and 'aria-label="3"' in text
+
+
+def test_a_marker_inside_a_paragraph_goes_where_the_page_begins() -> None:
+    """After so many characters of the paragraph's text (spaces and hyphens not counted),
+    through inline elements, before the next word."""
+    root = etree.fromstring(
+        '<html xmlns="http://www.w3.org/1999/xhtml"><body>'
+        '<p id="a">One two <em>three four</em> fi\u00adve six</p><p id="b">B</p></body></html>'
+    )
+    insert_page_markers(root, {("a", 6): [2], ("a", 11): [3], ("a", 17): [4], ("a", 99): [5]})
+    text = re.sub(r'<span [^>]*id="(page-\d)"[^>]*/>', r"[\1]", serialise(root))
+    assert (
+        '<p id="a">One two [page-2]<em>three [page-3]four</em> fi[page-4]\u00adve six[page-5]</p>'
+        in text
+    )

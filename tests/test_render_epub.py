@@ -96,7 +96,6 @@ def test_the_opf_has_every_metadata_field(built: dict[str, Any]) -> None:
         "tableOfContents",
         "readingOrder",
         "displayTransformability",
-        "alternativeText",
     ]
     assert metas(root, "schema:accessibilityHazard") == ["none"]
     (summary,) = metas(root, "schema:accessibilitySummary")
@@ -111,7 +110,8 @@ def test_unknown_metadata_is_left_out_and_claims_stay_true(built: dict[str, Any]
     root = opf(built["bare"].data)
     for name in ("creator", "publisher", "date", "source"):
         assert root.find(f".//dc:{name}", NS) is None, name
-    assert [e.text for e in root.iterfind(".//dc:rights", NS)] == [f"Photo: {CREDIT}"]
+    # No photo in the EPUB: its credit is nobody's rights.
+    assert root.find(".//dc:rights", NS) is None
     assert metas(root, "schema:accessMode") == ["textual"]
     assert "alternativeText" not in metas(root, "schema:accessibilityFeature")
     assert root.find(".//opf:item[@id='photo']", NS) is None
@@ -131,7 +131,8 @@ def test_the_text_keeps_its_typography_caption_and_credit(built: dict[str, Any])
     for paragraph in PARAGRAPHS:
         assert f"<p>{paragraph}</p>" in xhtml
     assert "“a specific and clear timeline …" in xhtml and "coalition’s" in xhtml
-    assert f'alt="{CAPTION}"' in xhtml and "Nov.\u00a01, 2011" in xhtml
+    # The caption is printed once and read once: the photo's alt is empty beside its figcaption.
+    assert 'alt=""' in xhtml and f'alt="{CAPTION}"' not in xhtml and "Nov.\u00a01, 2011" in xhtml
     assert f'<span class="credit">{CREDIT}</span>' in xhtml
     root = ElementTree.fromstring(xhtml)
     assert root.get("lang") == "en"
@@ -201,9 +202,19 @@ def test_the_zip_is_laid_out_for_readers_and_reproducibility(built: dict[str, An
 def test_an_ebooklib_failure_is_a_render_error(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(epub_parts.epub, "write_epub", lambda *args, **kwargs: False)
-    with pytest.raises(RenderError):
-        render_epub(sample_article(tmp_path), load_theme(None), build_time=BUILD_TIME)
+    def fail(error: Exception) -> object:
+        def write(*args: object, **kwargs: object) -> None:
+            raise error
+
+        return write
+
+    article = sample_article(tmp_path)
+    monkeypatch.setattr(epub_parts.epub.EpubWriter, "write", fail(OSError("No space left")))
+    with pytest.raises(RenderError, match="No space left"):
+        render_epub(article, load_theme(None), build_time=BUILD_TIME)
+    monkeypatch.setattr(epub_parts.epub.EpubWriter, "write", fail(ValueError("bad item")))
+    with pytest.raises(RenderError, match="bug in publisher"):
+        render_epub(article, load_theme(None), build_time=BUILD_TIME)
 
 
 def test_a_half_written_zip_is_a_render_error() -> None:

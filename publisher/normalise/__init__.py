@@ -33,7 +33,12 @@ import uuid
 from dataclasses import replace
 
 from publisher.model import Article, Block, Change, Paragraph, RawArticle, flatten, plain_text
-from publisher.normalise.caption import clean_credit, split_credit, tidy_caption_end
+from publisher.normalise.caption import (
+    clean_credit,
+    credit_name,
+    split_credit,
+    tidy_caption_end,
+)
 from publisher.normalise.dateline import news_dateline, standalone_date
 from publisher.normalise.fixes import (
     fix_mojibake,
@@ -230,7 +235,7 @@ def _split_caption(
         cleaned = clean_credit(given)
         if cleaned != given:
             changes.append(Change("credit-label", "credit", given, cleaned))
-        if cleaned.casefold() not in {c.casefold() for c in credits}:
+        if credit_name(cleaned).casefold() not in {credit_name(c).casefold() for c in credits}:
             credits.append(cleaned)
     return caption, "; ".join(credits) or None
 

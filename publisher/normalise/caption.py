@@ -1,17 +1,24 @@
 """Photo captions: split the credit off the end, tidy the end punctuation.
 
-A caption reads as the photo's alt text, so it ends like a sentence. The
-credit ("AFP File Photo", "AP Photo/Jane Doe", "Nick Moreau") goes to
-``Article.credit`` without its parentheses or label: the renderer sets it
-apart and adds its own label. Credits are only looked for at the very end of
-a caption, so the text before them keeps its order.
+A caption ends like a sentence. The credit ("AFP File Photo", "AP
+Photo/Jane Doe", "Photo: AP") goes to ``Article.credit`` without its
+parentheses, but with its label ("Photo:", "Image by") when it has one: the
+renderer prints the credit as it is, so a label dropped here would be lost
+from every output. Credits are only looked for at the very end of a caption,
+so the text before them keeps its order.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["clean_credit", "looks_like_credit", "split_credit", "tidy_caption_end"]
+__all__ = [
+    "clean_credit",
+    "credit_name",
+    "looks_like_credit",
+    "split_credit",
+    "tidy_caption_end",
+]
 
 _AGENCIES = (
     r"AFP|AP|Reuters|Getty(?: Images)?|EPA(?:-EFE)?|EFE|Anadolu(?: Agency)?|AA|DHA|IHA|Xinhua"
@@ -25,12 +32,13 @@ _PHOTO_WORD = re.compile(
 )
 _LABEL = r"(?:Photo(?:graph)?s?|Images?|Pictures?|Credits?|Photo credit|Source)"
 
-#: Credit shapes at the end of a caption; group 1 is the credit. Every part is
-#: bounded, and only the caption's tail is searched, so this is linear.
+#: Credit shapes at the end of a caption; group 1 is the credit (with its label,
+#: group 2 the name after the label). Every part is bounded, and only the
+#: caption's tail is searched, so this is linear.
 _CREDIT_PATTERNS = (
     re.compile(r"\(([^()]{1,80})\)[\s.]*\Z"),  # (AFP File Photo), (AP Photo/Jane Doe)
-    re.compile(rf"(?<!\S){_LABEL}\s?:\s?([^:()]{{1,80}}?)[\s.]*\Z", re.IGNORECASE),  # Photo: AP
-    re.compile(rf"(?<!\S){_LABEL} by\s([^:()]{{1,80}}?)[\s.]*\Z", re.IGNORECASE),  # Photo by X
+    re.compile(rf"(?<!\S)({_LABEL}\s?:\s?([^:()]{{1,80}}?))[\s.]*\Z", re.IGNORECASE),  # Photo: AP
+    re.compile(rf"(?<!\S)({_LABEL} by\s([^:()]{{1,80}}?))[\s.]*\Z", re.IGNORECASE),  # Photo by X
     re.compile(r"\s[—–-]{1,3}\s?([^—–()]{1,60}?)[\s.]*\Z"),  # — Reuters
 )
 _TAIL = 200
@@ -58,13 +66,13 @@ def split_credit(caption: str) -> tuple[str, str | None]:
     >>> split_credit("Soldiers board a plane on Nov. 1, 2011. (AFP File Photo)")
     ('Soldiers board a plane on Nov. 1, 2011.', 'AFP File Photo')
     >>> split_credit("A rally in Paris. Photo: AP")
-    ('A rally in Paris.', 'AP')
+    ('A rally in Paris.', 'Photo: AP')
     >>> split_credit("The mural. Image: Nick Moreau.")
-    ('The mural.', 'Nick Moreau')
+    ('The mural.', 'Image: Nick Moreau')
     >>> split_credit("Fans celebrate — Reuters")
     ('Fans celebrate', 'Reuters')
     >>> split_credit("Photo by Jane Doe")
-    ('', 'Jane Doe')
+    ('', 'Photo by Jane Doe')
     >>> split_credit("The mayor (left) and her deputy (2011)")
     ('The mayor (left) and her deputy (2011)', None)
     """
@@ -76,6 +84,8 @@ def split_credit(caption: str) -> tuple[str, str | None]:
             continue
         credit = match.group(1).strip()
         labelled = index in (1, 2)
+        if labelled and not match.group(2).strip():
+            continue
         if not credit or not (labelled or looks_like_credit(credit)):
             continue
         return caption[: offset + match.start()].rstrip(), credit
@@ -85,20 +95,29 @@ def split_credit(caption: str) -> tuple[str, str | None]:
 _LEADING_LABEL = re.compile(rf"{_LABEL}\s?(?::|by\s)\s?", re.IGNORECASE)
 
 
+def credit_name(credit: str) -> str:
+    """Who a credit names, without its label: to tell whether two credits are one.
+
+    >>> credit_name("Photo: AP"), credit_name("Photo by J. Doe"), credit_name("AFP")
+    ('AP', 'J. Doe', 'AFP')
+    """
+    label = _LEADING_LABEL.match(credit)
+    if label and label.end() < len(credit):
+        return credit[label.end() :].strip()
+    return credit.strip()
+
+
 def clean_credit(credit: str) -> str:
-    """A credit as the renderer wants it: no parentheses, no label, no final period.
+    """A credit as the renderer prints it: no parentheses, no final period; its label stays.
 
     >>> clean_credit("(AFP)"), clean_credit("Photo: Mark Lewis."), clean_credit("Photo by J. Doe")
-    ('AFP', 'Mark Lewis', 'J. Doe')
+    ('AFP', 'Photo: Mark Lewis', 'Photo by J. Doe')
     >>> clean_credit("AP Photo/Jane Doe")
     'AP Photo/Jane Doe'
     """
     text = credit.strip()
     if text.startswith("(") and text.endswith(")") and "(" not in text[1:-1]:
         text = text[1:-1].strip()
-    label = _LEADING_LABEL.match(text)
-    if label and label.end() < len(text):
-        text = text[label.end() :]
     if text.endswith(".") and not re.search(
         r"\b\w\.$", text
     ):  # keep the period of an initial: "U.S."

@@ -1,5 +1,9 @@
 """Format checks for the files in a package: EPUB through EPUBCheck, PDF through pikepdf.
 
+Every PDF/A and PDF/UA claim a PDF makes (in its XMP), and the one the caller
+expects, is judged by veraPDF (``verapdf``); pikepdf checks what veraPDF does
+not (boxes, bleed, attachments, PDF/X).
+
 Each check takes one file and returns the ``Problem`` values it found (empty
 when the file passed). A check that cannot run raises; it never returns an
 empty tuple for a file it did not look at.
@@ -22,6 +26,7 @@ from typing import Any
 import jsonschema
 import pikepdf
 
+from publisher.package import verapdf
 from publisher.package.errors import CheckerUnavailableError
 from publisher.package.report import Problem, Severity
 
@@ -191,11 +196,50 @@ def check_pdf(
             problems += [Problem(label, m, "PDF-BLEED") for m in _bleeds(pdf, expect.bleed_mm)]
         if expect.variant is not None:
             problems += [Problem(label, m, "PDF-VARIANT-CLAIM") for m in _claim(pdf, expect)]
+        problems += _conformance(path, label, judged_variants(pdf))
         if expect.tagged:
             problems += [Problem(label, m, "PDF-NOT-TAGGED") for m in _untagged(pdf)]
+        # Content marked for the structure tree but hanging outside it: a screen reader
+        # never reaches it. An error when a tagged PDF is asked for, else a warning.
+        level: Severity = "error" if expect.tagged else "warning"
+        problems += [Problem(label, m, "PDF-TAG-ORPHAN", level) for m in _orphans(pdf)]
         if expect.require_source_attachments is not None:
             problems += _attachment_problems(pdf, label, expect.require_source_attachments)
         return tuple(problems)
+
+
+def judged_variants(pdf: pikepdf.Pdf) -> tuple[str, ...]:
+    """The PDF/A and PDF/UA variants the PDF claims in its XMP: what veraPDF must judge.
+
+    A claim the caller expects but the file does not make is reported by
+    ``_claim``; judging the file against it would only add the same news.
+    """
+    found: list[str] = []
+    try:
+        xmp = pdf.open_metadata(set_pikepdf_as_editor=False)
+        values = {key: str(xmp.get(key, "") or "").strip() for key in _CLAIM_KEYS}
+    except Exception:  # a broken XMP packet claims nothing; _claim reports it when asked
+        return ()
+    if values["pdfaid:part"]:
+        found.append(f"pdf/a-{values['pdfaid:part']}{values['pdfaid:conformance'].lower()}")
+    if values["pdfuaid:part"]:
+        found.append(f"pdf/ua-{values['pdfuaid:part']}")
+    return tuple(v for v in found if verapdf.flavour(v) is not None)
+
+
+def _conformance(path: Path, label: str, variants: tuple[str, ...]) -> list[Problem]:
+    """veraPDF's failed rules for each variant, as problems (none when compliant)."""
+    problems = []
+    for verdict in verapdf.validate([(path, variant) for variant in variants]):
+        name = f"veraPDF {verdict.version} ({verdict.profile or verdict.variant})"
+        if verdict.error:
+            message = f"{name} could not validate the file as {verdict.variant}: {verdict.error}"
+            problems.append(Problem(label, message, "PDF-VERAPDF"))
+        problems += [Problem(label, f"{name}: {rule}", "PDF-VERAPDF") for rule in verdict.failed]
+        if not verdict.compliant and not verdict.failed and not verdict.error:
+            message = f"{name} does not find the file {verdict.variant}-compliant"
+            problems.append(Problem(label, message, "PDF-VERAPDF"))
+    return problems
 
 
 def _walk(value: Any, depth: int = 0) -> Iterator[pikepdf.Dictionary]:
@@ -338,7 +382,7 @@ def _claim(pdf: pikepdf.Pdf, expect: PdfExpectations) -> Iterator[str]:
         part, level = values["pdfaid:part"], values["pdfaid:conformance"].lower()
         if not part:
             yield f"the XMP metadata has no PDF/A claim (pdfaid:part); expected {variant}"
-        elif version and (part != version[:-1] or level != version[-1:]):
+        elif version and (part, level) != _pdfa_claim(version):
             yield f"the XMP metadata claims PDF/A-{part}{level}, expected {variant}"
     elif family == "pdf/ua":
         part = values["pdfuaid:part"]
@@ -355,6 +399,17 @@ def _claim(pdf: pikepdf.Pdf, expect: PdfExpectations) -> Iterator[str]:
         yield from _print_condition(pdf)
     else:
         yield f"unknown PDF variant {expect.variant!r}: expected pdf/a…, pdf/ua… or pdf/x…"
+
+
+def _pdfa_claim(version: str) -> tuple[str, str]:
+    """The XMP (part, conformance) a PDF/A variant claims; PDF/A-4 itself has no level.
+
+    >>> _pdfa_claim("3b"), _pdfa_claim("4u"), _pdfa_claim("4f")
+    (('3', 'b'), ('4', ''), ('4', 'f'))
+    """
+    if version in ("4", "4u"):
+        return "4", ""
+    return version[:-1], version[-1:]
 
 
 def _print_condition(pdf: pikepdf.Pdf) -> Iterator[str]:
@@ -407,6 +462,74 @@ def _untagged(pdf: pikepdf.Pdf) -> Iterator[str]:
     mark_info = pdf.Root.get("/MarkInfo")
     if not (isinstance(mark_info, pikepdf.Dictionary) and bool(mark_info.get("/Marked", False))):
         yield "the PDF is not marked as tagged (/MarkInfo /Marked true)"
+
+
+def _orphans(pdf: pikepdf.Pdf) -> Iterator[str]:
+    """Pages whose marked content (MCIDs) belongs to no element reachable in the tree.
+
+    WeasyPrint used to leave running heads and folios like that (marked, with
+    structure elements hanging nowhere) instead of marking them as artifacts.
+    """
+    root = pdf.Root.get("/StructTreeRoot")
+    if not isinstance(root, pikepdf.Dictionary):
+        return
+    reachable = _reachable(root.get("/K"))
+    parents = _number_tree(root.get("/ParentTree"))
+    for number, page in enumerate(pdf.pages, start=1):
+        key = page.obj.get("/StructParents")
+        if key is None:
+            continue
+        refs = parents.get(int(key))
+        try:
+            instructions = pikepdf.parse_content_stream(page)
+        except pikepdf.PdfError:
+            continue  # an unreadable content stream is reported elsewhere
+        orphans = 0
+        for item in instructions:
+            if str(item.operator) != "BDC" or len(item.operands) < 2:
+                continue
+            properties = item.operands[1]
+            if not isinstance(properties, pikepdf.Dictionary) or "/MCID" not in properties:
+                continue
+            mcid = int(properties.MCID)
+            owner = refs[mcid] if isinstance(refs, pikepdf.Array) and mcid < len(refs) else None
+            if not isinstance(owner, pikepdf.Dictionary) or owner.objgen not in reachable:
+                orphans += 1
+        if orphans:
+            yield (
+                f"page {number}: {orphans} marked-content sequence(s) belong to no element of "
+                "the structure tree (mark running heads and folios as artifacts)"
+            )
+
+
+def _reachable(kids: Any) -> set[tuple[int, int]]:
+    """The object numbers of every structure element under ``kids`` (cycles cut)."""
+    found: set[tuple[int, int]] = set()
+    todo = [kids]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, pikepdf.Array):
+            todo.extend(node)
+        elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+            if node.objgen != (0, 0) and node.objgen in found:
+                continue
+            found.add(node.objgen)
+            todo.append(node.get("/K"))
+    return found
+
+
+def _number_tree(tree: Any, depth: int = 0) -> dict[int, Any]:
+    """A number tree (``/Nums`` and ``/Kids``) as a dict."""
+    values: dict[int, Any] = {}
+    if not isinstance(tree, pikepdf.Dictionary) or depth > _MAX_DEPTH:
+        return values
+    nums = tree.get("/Nums")
+    if isinstance(nums, pikepdf.Array):
+        for index in range(0, len(nums) - 1, 2):
+            values[int(nums[index])] = nums[index + 1]
+    for kid in tree.get("/Kids", []) or []:
+        values |= _number_tree(kid, depth + 1)
+    return values
 
 
 def _attachment_problems(pdf: pikepdf.Pdf, label: str, required: dict[str, str]) -> list[Problem]:

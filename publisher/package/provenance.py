@@ -68,7 +68,7 @@ def version_of(distribution: str) -> str:
         return "unknown"
 
 
-def agents(epubcheck_version: str) -> list[dict[str, str]]:
+def agents(epubcheck_version: str, verapdf_version: str) -> list[dict[str, str]]:
     """The software agents of an archive run, with their versions."""
     software = [
         ("publisher", version_of("publisher")),
@@ -76,6 +76,7 @@ def agents(epubcheck_version: str) -> list[dict[str, str]]:
         ("ebooklib", version_of("ebooklib")),
         ("ftfy", version_of("ftfy")),
         ("EPUBCheck", epubcheck_version),
+        ("veraPDF", verapdf_version),
         ("pikepdf", version_of("pikepdf")),
         ("Python", platform.python_version()),
     ]
@@ -85,13 +86,15 @@ def agents(epubcheck_version: str) -> list[dict[str, str]]:
     ]
 
 
-def provenance_json(object_identifier: str, epubcheck_version: str, events: list[Event]) -> bytes:
+def provenance_json(
+    object_identifier: str, epubcheck_version: str, verapdf_version: str, events: list[Event]
+) -> bytes:
     """``provenance.json``: the object, the agents and the events, as stable JSON."""
     document = {
         "schema": SCHEMA,
         "vocabulary": PREMIS_EVENT_TYPES,
         "objectIdentifier": object_identifier,
-        "agents": agents(epubcheck_version),
+        "agents": agents(epubcheck_version, verapdf_version),
         "events": [e.to_dict() for e in events],
     }
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

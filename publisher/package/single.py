@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable
 from pathlib import Path
 
-from publisher.errors import InputError
-from publisher.package.checks import PdfExpectations, check_epub, check_pdf
+import pikepdf
+
+from publisher.errors import InputError, PublisherError
+from publisher.package import verapdf
+from publisher.package.checks import PdfExpectations, check_epub, check_pdf, judged_variants
 from publisher.package.report import Report
 
 
-def check_file(path: Path, expect: PdfExpectations) -> Report:
+def check_file(path: Path, expect: PdfExpectations, *, accessibility: bool = False) -> Report:
     """Check one EPUB (EPUBCheck) or PDF (fonts, boxes, claims) and report every problem.
+
+    With ``accessibility``, an EPUB is also checked by DAISY Ace (``package.ace``);
+    CheckerUnavailableError when Node, Ace or Chromium is missing.
 
     Raises InputError for a missing file or a format it cannot check, and
     CheckerUnavailableError when EPUBCheck cannot run (no Java): a check that
@@ -23,14 +31,39 @@ def check_file(path: Path, expect: PdfExpectations) -> Report:
         raise InputError(f"{path}: {what}.", "Give an EPUB or PDF made by publisher build.")
     suffix = path.suffix.lower()
     if suffix == ".epub":
-        return Report(str(path), check_epub(path), ("epubcheck",))
+        if not accessibility:
+            return Report(str(path), check_epub(path), ("epubcheck",))
+        from publisher.package.ace import check_accessibility
+
+        found = check_epub(path) + check_accessibility(path)
+        return Report(str(path), found, ("epubcheck", "ace"))
     if suffix == ".pdf":
         checks = ["pdf-structure", "fonts-embedded", "no-javascript", "not-encrypted"]
         checks += [name for name, wanted in _asked(expect) if wanted]
-        return Report(str(path), check_pdf(path, expect), tuple(checks))
+        problems = check_pdf(path, expect)
+        checks += [f"verapdf-{variant}" for variant in _judged(path)]
+        return Report(str(path), problems, tuple(checks))
     raise InputError(
         f"{path}: cannot check '{suffix or 'extensionless'}' files.", "Give .epub or .pdf."
     )
+
+
+def judge_ahead(paths: Iterable[Path]) -> None:
+    """Have veraPDF judge the claims of every PDF among ``paths`` in one JVM, ahead of
+    ``check_file`` (which then finds the verdicts cached). Anything that goes wrong
+    here is left for ``check_file`` to report, file by file."""
+    pdfs = [p for p in paths if p.suffix.lower() == ".pdf" and p.is_file()]  # never a pipe
+    jobs = [(p, v) for p in pdfs for v in _judged(p)]
+    with contextlib.suppress(PublisherError, OSError, ValueError):
+        verapdf.validate(jobs)
+
+
+def _judged(path: Path) -> tuple[str, ...]:
+    try:
+        with pikepdf.open(path) as pdf:
+            return judged_variants(pdf)
+    except (pikepdf.PdfError, OSError, ValueError):
+        return ()
 
 
 def _asked(expect: PdfExpectations) -> list[tuple[str, bool]]:

@@ -14,7 +14,8 @@ The order of work, and why:
    Step 3 exists because bagit-python stops at the first failing stage (a bad
    Payload-Oxum hides every checksum) and refuses to load a bag with one
    unsafe or conflicting manifest line;
-5. each payload file is checked by format (``checks``), whatever step 3 found.
+5. each payload file is checked by format (``checks``), whatever step 3 found:
+   EPUBCheck for the EPUB, veraPDF for the PDF's PDF/A claim, pikepdf for the rest.
 """
 
 from __future__ import annotations
@@ -456,8 +457,8 @@ def _check_formats(root: Path, scan: _Scan) -> tuple[list[Problem], list[str]]:
         elif suffix == ".pdf":
             # Every PDF in an archival bag must be PDF/A, and carry the bag's sources.
             expect = PdfExpectations(variant="pdf/a", require_source_attachments=sources)
-            problems += check_pdf(root / path, expect, name=path)
-            checks.append(f"pdf {path}")
+            problems += check_pdf(root / path, expect, name=path)  # and veraPDF on its claims
+            checks += [f"pdf {path}", f"verapdf {path}"]
         elif path == "data/article.json":
             problems += check_article_json(root / path, name=path)
             checks.append(f"schema {path}")

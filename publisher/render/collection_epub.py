@@ -8,10 +8,12 @@ landmarks (cover, title page, contents, body matter) and the page list; the
 NCX has the same contents for EPUB 2 readers.
 
 Page list. The EPUB's pages are the PDF's of the same build: ``PageMap``
-says on which PDF page each block id first appears, and the title page,
-contents and articles carry the same block ids (``collection_html``). Before
-the block each page begins with, the EPUB gets ``<span epub:type="pagebreak"
-role="doc-pagebreak" id="page-N" aria-label="N"/>``; ``<nav
+says on which PDF page each block id first appears, and where a page begins
+inside a block (a paragraph running on), and the title page, contents and
+articles carry the same block ids (``collection_html``). Where each page
+begins (before a block, or at the same character inside one), the EPUB
+gets ``<span epub:type="pagebreak" role="doc-pagebreak" id="page-N"
+aria-label="N"/>``; ``<nav
 epub:type="page-list">`` lists them, and the package names the PDF edition as
 the ``a11y:pageBreakSource``.
 """
@@ -22,14 +24,14 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 from ebooklib import epub
 
-from publisher.model import Article, Collection, figures
+from publisher.model import Collection, figures
 from publisher.render import Rendered
 from publisher.render.collection_html import (
     PageMap,
+    PageStart,
     article_id,
     body,
     contents_label,
@@ -49,11 +51,14 @@ from publisher.render.epub_parts import (
     CERTIFIED_BY,
     CONFORMS_TO,
     COVER_HREF,
+    add_fonts,
     add_stylesheets,
     cover_item,
     cover_page,
+    escape,
     new_book,
     photo_item,
+    quoteattr,
     write_book,
 )
 from publisher.render.html import EPUB_STYLESHEETS, iso_date, render_xhtml
@@ -154,10 +159,8 @@ def render_collection_epub(
     book.add_item(nav)
     book.toc = _ncx_toc(collection, hrefs)
     book.add_item(epub.EpubNcx())
-    alt_text = all(bool(a.caption) for a in collection.articles if a.image is not None) and all(
-        figure.alt for a in collection.articles for figure in figures(a.content)
-    )
-    _add_metadata(book, collection, page_source, photos=photos, alt_text=alt_text)
+    add_fonts(book, theme, warnings)
+    _add_metadata(book, collection, page_source, photos=photos)
     book.add_metadata(None, "meta", "", {"name": "cover", "content": cover_image.id})
     return Rendered(data=write_book(book, build_time), warnings=tuple(warnings))
 
@@ -204,21 +207,29 @@ def _add_page_markers(documents: list[tuple[str, Any]], page_map: PageMap) -> li
         order.extend(ids)
         home.update(dict.fromkeys(ids, number))
     starts = page_starts(order, page_map)
-    grouped: dict[int, dict[str | None, list[int]]] = {}
+    grouped: dict[int, dict[PageStart, list[int]]] = {}
     hrefs: list[str] = []
-    for number, ident in enumerate(starts, start=1):
+    for number, start in enumerate(starts, start=1):
+        ident = start[0]
         where = home[ident] if ident is not None else len(documents) - 1
-        grouped.setdefault(where, {}).setdefault(ident, []).append(number)
+        grouped.setdefault(where, {}).setdefault(start, []).append(number)
         hrefs.append(f"{documents[where][0]}#page-{number}")
     for where, markers in grouped.items():
         insert_page_markers(documents[where][1], markers)
     return hrefs
 
 
-def _lang(article: Article, book: str) -> str:
-    if article.language == book:
+def _lang(language: str, book: str) -> str:
+    """``lang``, ``xml:lang`` and ``dir`` for text in ``language`` inside a book in ``book``.
+
+    >>> _lang("ar", "en"), _lang("fr", "ar"), _lang("en", "en")
+    (' lang="ar" xml:lang="ar" dir="rtl"', ' lang="fr" xml:lang="fr" dir="ltr"', '')
+    """
+    if language == book:
         return ""
-    return f" lang={quoteattr(article.language)} xml:lang={quoteattr(article.language)}"
+    direction = "rtl" if is_rtl(language) else "ltr" if is_rtl(book) else None
+    attributes = f" lang={quoteattr(language)} xml:lang={quoteattr(language)}"
+    return attributes + (f' dir="{direction}"' if direction else "")
 
 
 def _nav_document(collection: Collection, hrefs: list[str], pages: list[str]) -> str:
@@ -239,13 +250,15 @@ def _nav_document(collection: Collection, hrefs: list[str], pages: list[str]) ->
     def entry(index: int) -> str:
         article = collection.articles[index]
         return (
-            f'<li><a href="{hrefs[index]}"{_lang(article, collection.language)}>'
+            f'<li><a href="{hrefs[index]}"{_lang(article.language, collection.language)}>'
             f"{escape(article.headline)}</a></li>"
         )
 
     for section, indexes in section_groups(collection):
         if section:
-            lines.append(f"<li><span>{escape(section)}</span>\n<ol>")
+            # The section's name is in its articles' language (WCAG 3.1.2, language of parts).
+            marked = _lang(collection.articles[indexes[0]].language, collection.language)
+            lines.append(f"<li><span{marked}>{escape(section)}</span>\n<ol>")
         lines.extend(entry(index) for index in indexes)
         if section:
             lines.append("</ol>\n</li>")
@@ -285,9 +298,7 @@ def _ncx_toc(collection: Collection, hrefs: list[str]) -> list[Any]:
     return toc
 
 
-def _add_metadata(
-    book: Any, collection: Collection, page_source: str, *, photos: int, alt_text: bool
-) -> None:
+def _add_metadata(book: Any, collection: Collection, page_source: str, *, photos: int) -> None:
     """Bibliographic and accessibility metadata; only what is true of this book."""
     authors = dict.fromkeys(name for a in collection.articles for name in a.metadata.authors)
     for number, author in enumerate(authors, start=1):
@@ -315,8 +326,6 @@ def _add_metadata(
     declare("schema:accessModeSufficient", "textual")
     features = ["structuralNavigation", "tableOfContents", "readingOrder"]
     features += ["displayTransformability", "pageNavigation", "printPageNumbers"]
-    if photos and alt_text:
-        features.append("alternativeText")
     for feature in features:
         declare("schema:accessibilityFeature", feature)
     declare("schema:accessibilityHazard", "none")
@@ -326,9 +335,9 @@ def _add_metadata(
         "contents grouped by section, landmarks, and a page list that follows the print "
         "edition's pages; "
         + (
-            "every photo has a text alternative taken from its caption, which is also printed "
-            "below it; "
-            if photos and alt_text
+            "its photos are described by the captions printed below them (an image's own "
+            "text alternative is empty, so a caption is not read twice); "
+            if photos
             else ""
         )
         + "it has no hazards and its text can be restyled by the reader."

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from lxml import etree  # type: ignore[import-untyped,unused-ignore]
@@ -69,10 +69,33 @@ class TocEntry:
 
 @dataclass(frozen=True, slots=True)
 class PageMap:
-    """Where the PDF's pages begin: the page each block id first appears on (1-based)."""
+    """Where the PDF's pages begin: the page each block id first appears on (1-based).
+
+    ``within`` holds the pages that begin inside a block (a paragraph running on
+    from the page before): page -> (block id, how many ``significant`` characters
+    of the block's text lie on earlier pages).
+    """
 
     first_page: Mapping[str, int]
     page_count: int
+    within: Mapping[int, tuple[str, int]] = field(default_factory=dict)
+
+
+#: Characters layout adds or that do not count as text when pages are matched: white
+#: space, SOFT HYPHEN, ZERO WIDTH SPACE, WORD JOINER, BOM, and HYPHEN (hyphenation's).
+_NOT_COUNTED = re.compile(r"[\s\u00ad\u200b\u2060\ufeff\u2010]")
+
+
+def significant(text: str) -> int:
+    """How many characters of ``text`` count when print and EPUB text are lined up.
+
+    Print and EPUB render the same blocks but differ in what layout adds
+    (hyphens, break hints, collapsed spaces); the rest lines up.
+
+    >>> significant("coali\u2010"), significant(" a\u00adb  c\u200b")
+    (5, 3)
+    """
+    return len(_NOT_COUNTED.sub("", text))
 
 
 def article_id(index: int) -> str:
@@ -268,24 +291,33 @@ def _in_atomic(element: Any, scope: Any) -> bool:
     return False
 
 
-def page_starts(order: Sequence[str], page_map: PageMap) -> list[str | None]:
-    """For each page (index 0 is page 1), the block its page-break marker goes before.
+#: Where a page's marker goes: before the block with that id (offset 0), or inside it
+#: after that many ``significant`` characters; (None, 0) is after the last block.
+PageStart = tuple[str | None, int]
 
-    A page begins at the first block (in ``order``, document order) that first
-    appears on it. A page on which no block begins (a blank left-hand page, or
-    one inside a very long paragraph) shares the marker position of the next
-    page that has one; None means after the last block.
+
+def page_starts(order: Sequence[str], page_map: PageMap) -> list[PageStart]:
+    """For each page (index 0 is page 1), where its page-break marker goes.
+
+    A page that begins inside a block (``page_map.within``) gets its marker at
+    that point of the block's text, where the PDF's page really begins. Else a
+    page begins at the first block (in ``order``, document order) that first
+    appears on it. A page on which nothing begins (a blank left-hand page)
+    shares the marker position of the next page that has one; (None, 0) means
+    after the last block.
 
     >>> page_starts(["t", "a", "b", "c"], PageMap({"t": 1, "a": 3, "b": 3, "c": 4}, 5))
-    ['t', 'a', 'a', 'c', None]
+    [('t', 0), ('a', 0), ('a', 0), ('c', 0), (None, 0)]
+    >>> page_starts(["a", "b"], PageMap({"a": 1, "b": 2}, 3, {2: ("a", 120)}))
+    [('a', 0), ('a', 120), (None, 0)]
     """
-    starts: dict[int, str] = {}
+    starts: dict[int, PageStart] = dict(page_map.within)
     for ident in order:
         page = page_map.first_page.get(ident)
         if page is not None and page not in starts:
-            starts[page] = ident
-    result: list[str | None] = [None] * page_map.page_count
-    following: str | None = None
+            starts[page] = (ident, 0)
+    result: list[PageStart] = [(None, 0)] * page_map.page_count
+    following: PageStart = (None, 0)
     for number in range(page_map.page_count, 0, -1):
         following = starts.get(number, following)
         result[number - 1] = following
@@ -306,19 +338,22 @@ def page_marker(number: int) -> Any:
     )
 
 
-def insert_page_markers(root: Any, markers: Mapping[str | None, Sequence[int]]) -> None:
-    """Insert the page-break markers for pages ``markers[id]`` just before block ``id``.
+def insert_page_markers(root: Any, markers: Mapping[PageStart, Sequence[int]]) -> None:
+    """Insert the page-break markers for pages ``markers[start]`` where ``start`` says.
 
-    A list item gets its markers as its first content (a list holds only
-    items); the key None puts markers at the end of the body.
+    Before block ``id`` (offset 0; a list item gets its markers as its first
+    content, since a list holds only items), inside it after ``offset``
+    significant characters, or with the key (None, 0) at the end of the body.
     """
     elements = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
-    for ident, numbers in markers.items():
+    for (ident, offset), numbers in markers.items():
         spans = [page_marker(n) for n in numbers]
         target = elements.get(ident) if ident is not None else None
         if target is None:
             for span in spans:
                 body(root).append(span)
+        elif offset > 0:
+            _insert_within(target, offset, spans)
         elif etree.QName(target).localname == "li":
             spans[-1].tail, target.text = target.text, None
             for position, span in enumerate(spans):
@@ -326,3 +361,45 @@ def insert_page_markers(root: Any, markers: Mapping[str | None, Sequence[int]]) 
         else:
             for span in spans:
                 target.addprevious(span)
+
+
+def _insert_within(target: Any, offset: int, spans: list[Any]) -> None:
+    """Put ``spans`` into ``target``'s text after ``offset`` significant characters.
+
+    The text is walked in document order (the element's text, each descendant's
+    text and tail); the marker goes into the text node where the count is
+    reached, after any white space there. Past the end, it goes last.
+    """
+    left = offset
+    for node, attribute in _text_slots(target):
+        text = getattr(node, attribute) or ""
+        count = significant(text)
+        if count < left:
+            left -= count
+            continue
+        cut = 0
+        while left > 0 or (cut < len(text) and text[cut].isspace()):
+            left -= significant(text[cut])
+            cut += 1
+        before, after = text[:cut], text[cut:]
+        setattr(node, attribute, before)
+        spans[-1].tail = after
+        if attribute == "text":
+            for position, span in enumerate(spans):
+                node.insert(position, span)
+        else:
+            for span in reversed(spans):
+                node.addnext(span)
+        return
+    for span in spans:
+        target.append(span)
+
+
+def _text_slots(element: Any) -> list[tuple[Any, str]]:
+    """(node, "text" or "tail") for every piece of text inside ``element``, in order."""
+    slots = [(element, "text")]
+    for child in element:
+        if isinstance(child.tag, str):
+            slots += _text_slots(child)
+        slots.append((child, "tail"))
+    return slots

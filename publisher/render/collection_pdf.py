@@ -21,7 +21,7 @@ whose helpers this module uses.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -44,6 +44,7 @@ from publisher.render.collection_html import (
     render_titlepage,
     render_toc,
     serialise,
+    significant,
 )
 from publisher.render.fetch import allowed_roots, memory_url, sandboxed_url_fetcher
 from publisher.render.html import render_xhtml, utc_timestamp
@@ -55,7 +56,6 @@ from publisher.render.pdf import (
     is_noise,
     output_intent_resources,
     page_classes,
-    pdf_finisher,
     placed_width_mm,
     print_stylesheets,
     shared_font_config,
@@ -63,6 +63,9 @@ from publisher.render.pdf import (
     to_points,
     weasyprint_errors,
 )
+from publisher.render.pdf_finish import conform_metadata, pdf_finisher
+from publisher.render.pdf_tags import recording_tags
+from publisher.render.print_hyphens import join_compound_hyphens
 from publisher.themes import Theme
 
 
@@ -120,6 +123,7 @@ def print_edition(
         item.text = "\n"
         item.extend(list(body(parse(article_xhtml))))
         order.extend(identify_blocks(item, article_id(index), rename=True))
+    join_compound_hyphens(root)
     return serialise(root), order
 
 
@@ -203,14 +207,46 @@ def layout_collection(
 
 
 def map_pages(document: Any, order: Sequence[str]) -> PageMap:
-    """On which page (1-based) each of the block ids ``order`` first appears."""
+    """On which page (1-based) each of the block ids ``order`` first appears, and where
+    each page that begins inside a block begins.
+
+    The second comes from WeasyPrint's layout itself: the first text box of the
+    page (margin boxes and generated content aside) and how much of its block's
+    text the earlier pages hold; a page does not always break between blocks.
+    """
     wanted = set(order)
     first_page: dict[str, int] = {}
+    shown: dict[str, int] = {}  # block id -> significant characters on earlier pages
+    within: dict[int, tuple[str, int]] = {}
     for number, page in enumerate(document.pages, start=1):
         for ident in page.anchors:
             if ident in wanted:
                 first_page.setdefault(ident, number)
-    return PageMap(first_page=first_page, page_count=len(document.pages))
+        runs = list(_text_runs(page._page_box, None, wanted))
+        if runs and shown.get(runs[0][0], 0) > 0:
+            within[number] = (runs[0][0], shown[runs[0][0]])
+        for ident, text in runs:
+            shown[ident] = shown.get(ident, 0) + significant(text)
+    return PageMap(first_page=first_page, page_count=len(document.pages), within=within)
+
+
+def _text_runs(box: Any, block: str | None, wanted: set[str]) -> Iterator[tuple[str, str]]:
+    """(block id, text) of each text box under ``box``, in layout order.
+
+    Margin boxes (running heads, folios) and generated content (``::before``,
+    ``::after``, list markers) are not text of the blocks, so they are skipped.
+    """
+    if type(box).__name__ == "MarginBox" or "::" in str(getattr(box, "element_tag", "") or ""):
+        return
+    element = getattr(box, "element", None)
+    if element is not None and element.get("id") in wanted:
+        block = element.get("id")
+    if type(box).__name__ == "TextBox":
+        if block is not None:
+            yield block, str(box.text)
+        return
+    for child in getattr(box, "children", None) or ():
+        yield from _text_runs(child, block, wanted)
 
 
 def write_collection_pdf(
@@ -229,12 +265,14 @@ def write_collection_pdf(
             "Try another PDF variant; if it persists, report it with the articles.",
         ),
     ):
-        data = layout.document.write_pdf(
-            finisher=pdf_finisher(layout.bleed, layout.digest, options),
-            pdf_identifier=layout.pdf_identifier.encode("ascii"),
-            pdf_variant=options.variant,
-            pdf_tags=options.tagged,
-        )
+        conform_metadata(layout.document, options)
+        with recording_tags() as notes:
+            data = layout.document.write_pdf(
+                finisher=pdf_finisher(layout.bleed, layout.digest, options, notes),
+                pdf_identifier=layout.pdf_identifier.encode("ascii"),
+                pdf_variant=options.variant,
+                pdf_tags=options.tagged,
+            )
     blocked = layout.fetcher.sandbox.blocked
     kept = [m for m in logged if not is_noise(m, blocked)]
     return Rendered(data=bytes(data), warnings=tuple(dict.fromkeys(kept)))

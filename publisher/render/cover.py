@@ -150,7 +150,8 @@ def _draw_cover(
     if publication and publication.strip():
         band = _Box(MARGIN, 70, WIDTH - MARGIN, 200)
         masthead = _font_bytes(theme, style.headline_family, "bold", publication)
-        _draw_fitted(draw, publication.strip(), masthead, band, style.accent, rtl, largest=96)
+        name = publication.strip()
+        _draw_fitted(draw, name, masthead, band, style.accent, rtl, largest=96, language=language)
     if image is not None:
         photo = open_photo(image.path, roots).convert("RGB")
         area = (WIDTH, 1200)
@@ -161,10 +162,14 @@ def _draw_cover(
         rule_top, headline, largest = 480, _Box(MARGIN, 580, WIDTH - MARGIN, 2240), 260
     rule_left = WIDTH - MARGIN - 240 if rtl else MARGIN
     draw.rectangle((rule_left, rule_top, rule_left + 240, rule_top + 24), fill=style.accent)
-    _draw_fitted(draw, title, bold, headline, style.foreground, rtl, largest=largest)
+    _draw_fitted(
+        draw, title, bold, headline, style.foreground, rtl, largest=largest, language=language
+    )
     if date and date.strip():
         line = _Box(MARGIN, 2360, WIDTH - MARGIN, 2470)
-        _draw_fitted(draw, date.strip(), regular, line, style.foreground, rtl, largest=84)
+        _draw_fitted(
+            draw, date.strip(), regular, line, style.foreground, rtl, largest=84, language=language
+        )
 
     buffer = io.BytesIO()
     canvas.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False)
@@ -372,17 +377,19 @@ def _draw_fitted(
     rtl: bool,
     *,
     largest: int,
+    language: str = "",
 ) -> None:
     """Draw ``text`` wrapped in ``box`` at the largest size (≤ ``largest``) that fits.
 
     ``rtl`` (the article's language is written right to left) right-aligns the
-    lines and shapes them with right to left as the base direction.
+    lines and shapes them with right to left as the base direction. A word
+    wider than the box is hyphenated by the rules of ``language`` (``wrap``).
     """
     # In a right-to-left cover even digits need the bidi algorithm (a date stays "2024-02-20").
     shaped = can_shape() and (rtl or needs_shaping(text))
     direction = ("rtl" if rtl else "ltr") if shaped else None
     font, lines, line_height = fit_text(
-        text, font_data, box.width, box.height, largest, direction=direction
+        text, font_data, box.width, box.height, largest, direction=direction, language=language
     )
     ascent = font.getmetrics()[0]
     for number, line in enumerate(lines):
@@ -403,6 +410,7 @@ def fit_text(
     largest: int,
     *,
     direction: str | None = None,
+    language: str = "",
 ) -> tuple[FreeTypeFont, list[str], int]:
     """The largest size (≤ ``largest``) at which ``text`` wraps into ``width``×``height``.
 
@@ -410,7 +418,9 @@ def fit_text(
     size (24 px) would lines be dropped, and the last kept line ends with "…".
     A ``direction`` ("ltr" or "rtl", the base direction) means the text is
     shaped (libraqm) and measured as shaped; None means Pillow's basic layout.
+    A word wider than ``width`` is hyphenated in ``language`` (``hyphenation``).
     """
+    hyphenate = hyphenation(language)
     text = " ".join(text.split())
     size = largest
     while True:
@@ -419,9 +429,14 @@ def fit_text(
         def measure(line: str, font: FreeTypeFont = font) -> float:
             return font.getlength(line, direction=direction)
 
-        lines = wrap(text, measure, width)
+        lines = wrap(text, measure, width, hyphenate)
         line_height = round(size * 1.12)
-        if len(lines) * line_height <= height or size <= _MIN_HEADLINE:
+        # Without hyphenation rules for the language (pyphen has none for Turkish), a word
+        # of a script that hyphenates is never broken: the size shrinks until it fits.
+        whole = hyphenate is not None or not any(
+            measure(word) > width for word in text.split() if _hyphenating_script(word)
+        )
+        if (len(lines) * line_height <= height and whole) or size <= _MIN_HEADLINE:
             break
         size = max(_MIN_HEADLINE, int(size * 0.94))
     keep = max(1, height // line_height)
@@ -430,15 +445,94 @@ def fit_text(
     return font, lines, line_height
 
 
-def wrap(text: str, measure: Callable[[str], float], width: float) -> list[str]:
+#: Where a word may break, as pyphen says: the positions, in characters, after which to break.
+Hyphenator = Callable[[str], list[int]]
+
+
+def hyphenation(language: str) -> Hyphenator | None:
+    """The hyphenation points of words in ``language`` (pyphen's dictionaries), or None.
+
+    pyphen comes with WeasyPrint, which hyphenates the PDF with the same
+    dictionaries. None for a language without one (Arabic, Chinese...): its
+    words are then broken between characters, without a hyphen, as those
+    scripts are.
+
+    >>> hyphenation("de")("Linienverkehr")
+    [2, 4, 6, 9]
+    >>> hyphenation("ar") is None, hyphenation("") is None
+    (True, True)
+    """
+    if not language:
+        return None
+    import pyphen
+
+    found = pyphen.language_fallback(language.replace("-", "_"))
+    if found is None:
+        return None
+    dictionary = pyphen.Pyphen(lang=found)
+    return lambda word: list(dictionary.positions(word))
+
+
+def _hyphenating_script(word: str) -> bool:
+    """Whether ``word`` is written in a script whose words break with a hyphen.
+
+    >>> _hyphenating_script("renklendirdi"), _hyphenating_script("Москва")
+    (True, True)
+    >>> _hyphenating_script("محطة"), _hyphenating_script("東京都")
+    (False, False)
+    """
+    return any(
+        unicodedata.name(char, "").startswith(("LATIN", "GREEK", "CYRILLIC", "ARMENIAN"))
+        for char in word
+        if char.isalpha()
+    )
+
+
+def _break_word(
+    word: str, measure: Callable[[str], float], width: float, hyphenate: Hyphenator | None
+) -> tuple[str, str]:
+    """Split a word wider than ``width`` into (first line, the rest).
+
+    At the last hyphenation point where the part and its hyphen fit; after a
+    hyphen the word already has, no second one is added. Without a point that
+    fits, between characters: with a hyphen when the language hyphenates.
+    """
+    points = hyphenate(word) if hyphenate is not None else []
+    points = sorted(set(points) | {i + 1 for i, char in enumerate(word[:-1]) if char == "-"})
+    for point in reversed(points):
+        if word[point] == "-" or not 0 < point < len(word):
+            continue
+        head = word[:point] if word[point - 1] == "-" else word[:point] + "-"
+        if measure(head) <= width:
+            return head, word[point:]
+    mark = "-" if hyphenate is not None else ""
+    cut = len(word) - 1
+    while cut > 1 and measure(word[:cut] + mark) > width:
+        cut -= 1
+    return word[:cut] + mark, word[cut:]
+
+
+def wrap(
+    text: str,
+    measure: Callable[[str], float],
+    width: float,
+    hyphenate: Hyphenator | None = None,
+) -> list[str]:
     """Greedy word wrap of ``text`` to ``width`` as measured by ``measure(str) -> float``.
 
-    A word wider than the line is broken between characters.
+    A word wider than the line is hyphenated (``_break_word``): at a
+    hyphenation point of ``hyphenate`` with a hyphen, else between characters
+    (with a hyphen when there is a ``hyphenate``). A word is never broken
+    without a mark where its language hyphenates.
 
     >>> wrap("a bb ccc dddddd", len, 6)
     ['a bb', 'ccc', 'dddddd']
     >>> wrap("abcdefgh", len, 3)
     ['abc', 'def', 'gh']
+    >>> wrap("im Linienverkehr", len, 10, hyphenation("de"))
+    ['im', 'Linienver-', 'kehr']
+    >>> wrap("pro-Iranian", len, 8, hyphenation("en"))
+    ['pro-Ira-', 'nian']
     """
     lines: list[str] = []
     current = ""
@@ -451,11 +545,8 @@ def wrap(text: str, measure: Callable[[str], float], width: float) -> list[str]:
             lines.append(current)
         current = ""
         while measure(word) > width and len(word) > 1:
-            cut = len(word) - 1
-            while cut > 1 and measure(word[:cut]) > width:
-                cut -= 1
-            lines.append(word[:cut])
-            word = word[cut:]
+            head, word = _break_word(word, measure, width, hyphenate)
+            lines.append(head)
         current = word
     if current:
         lines.append(current)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -11,10 +12,12 @@ from ebooklib import epub
 
 from publisher.model import Article, figures
 from publisher.render import Rendered
+from publisher.render.collection_html import contents_label
 from publisher.render.epub_parts import (
     CERTIFIED_BY,
     CONFORMS_TO,
     COVER_HREF,
+    add_fonts,
     add_stylesheets,
     cover_item,
     cover_page,
@@ -111,11 +114,11 @@ def render_epub(
     book.spine = [cover_xhtml, document]
     book.add_item(epub.EpubNcx())
     direction = "rtl" if is_rtl(article.language) else None
-    book.add_item(epub.EpubNav(title="Contents", direction=direction))
-    alt_text = all(figure.alt for figure in figures(article.content))
-    _add_metadata(
-        book, article, has_alt_image=image_item is not None and bool(article.caption) and alt_text
-    )
+    # The nav's heading is in the book's language, as the rest of the nav (WCAG 3.1.2).
+    label = contents_label(article.language)
+    book.add_item(epub.EpubNav(title=label, direction=direction))
+    add_fonts(book, theme, warnings, labels=(label, "Landmarks"))
+    _add_metadata(book, article, has_photo=image_item is not None)
     # EPUB 2 readers find the cover through this; EPUB 3 through properties="cover-image".
     book.add_metadata(None, "meta", "", {"name": "cover", "content": cover_image.id})
     return Rendered(data=write_book(book, build_time), warnings=tuple(warnings))
@@ -150,7 +153,18 @@ def _fallback_identifier(article: Article) -> str:
     return f"urn:uuid:{uuid.UUID(bytes=digest[:16], version=4)}"
 
 
-def _add_metadata(book: Any, article: Article, *, has_alt_image: bool) -> None:
+def photo_rights(credit: str) -> str:
+    """``dc:rights`` for a photo credit: labelled once, whether or not the credit has a label.
+
+    >>> photo_rights("AFP File Photo"), photo_rights("Photo: AP"), photo_rights("Image by J. Doe")
+    ('Photo: AFP File Photo', 'Photo: AP', 'Image by J. Doe')
+    """
+    if re.match(r"(?:photo(?:graph)?s?|images?|pictures?|credits?)\b", credit, re.IGNORECASE):
+        return credit
+    return f"Photo: {credit}"
+
+
+def _add_metadata(book: Any, article: Article, *, has_photo: bool) -> None:
     meta = article.metadata
     for number, author in enumerate(meta.authors, start=1):
         book.add_author(author, uid=f"creator{number}")
@@ -162,7 +176,8 @@ def _add_metadata(book: Any, article: Article, *, has_alt_image: bool) -> None:
         book.add_metadata("DC", "source", meta.source)
     if summary := description(article):
         book.add_metadata("DC", "description", summary)
-    rights = meta.rights or (f"Photo: {article.credit}" if article.credit else None)
+    # A photo credit is the rights of a photo the EPUB holds; without the photo it names nothing.
+    rights = meta.rights or (photo_rights(article.credit) if has_photo and article.credit else None)
     if rights:
         book.add_metadata("DC", "rights", rights)
     if meta.section:
@@ -173,16 +188,12 @@ def _add_metadata(book: Any, article: Article, *, has_alt_image: bool) -> None:
         book.add_metadata(None, "meta", value, {"property": prop})
 
     declare("schema:accessMode", "textual")
-    pictures = [
-        item for item in book.get_items() if item.id == "photo" or item.id.startswith("figure-")
-    ]
-    if pictures:  # the photo or a figure in the body
+    figures_held = any(item.id.startswith("figure-") for item in book.get_items())
+    if has_photo or figures_held:  # the photo or a figure in the body
         declare("schema:accessMode", "visual")
     declare("schema:accessModeSufficient", "textual")
     features = ["structuralNavigation", "tableOfContents", "readingOrder"]
     features.append("displayTransformability")
-    if has_alt_image:
-        features.append("alternativeText")
     for feature in features:
         declare("schema:accessibilityFeature", feature)
     declare("schema:accessibilityHazard", "none")
@@ -190,9 +201,9 @@ def _add_metadata(book: Any, article: Article, *, has_alt_image: bool) -> None:
         "This publication is a single news article with a headline, a byline and "
         "paragraphs in reading order, a table of contents and landmarks; "
         + (
-            "its photo has a text alternative taken from the caption, which is also printed "
-            "below it; "
-            if has_alt_image
+            "its photo is described by the caption printed below it (the image's own text "
+            "alternative is empty, so the caption is not read twice); "
+            if has_photo and article.caption
             else ""
         )
         + "it has no hazards and its text can be restyled by the reader."

@@ -38,6 +38,8 @@ _FIRST_ENTRIES = ("mimetype", "META-INF/container.xml", "EPUB/content.opf")
 #: A url() or @import in EPUB CSS points at something the EPUB does not carry.
 _CSS_REFERENCE = re.compile(r"url\(|@import", re.IGNORECASE)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_NCX_NS = "http://www.daisy.org/z3986/2005/ncx/"
 
 
 def escape(text: str) -> str:
@@ -100,6 +102,44 @@ def add_stylesheets(book: Any, theme: Theme, roots: tuple[Path, ...], warnings: 
             )
         uid = re.sub(r"[^A-Za-z0-9]+", "-", href).strip("-")
         book.add_item(epub.EpubItem(uid=uid, file_name=href, media_type="text/css", content=css))
+
+
+def add_fonts(
+    book: Any, theme: Theme, warnings: list[str], *, labels: tuple[str, ...] = ()
+) -> None:
+    """Embed the theme's fonts, subsetted to the book's characters (``epub_fonts``).
+
+    Call it once every document is in ``book``: their text (and ``labels``,
+    text ebooklib writes itself, such as the nav's heading) decides which
+    characters the subsets keep. The ``@font-face`` rules go at the end of
+    the first stylesheet (``css/base.css``).
+    """
+    from lxml import etree  # type: ignore[import-untyped,unused-ignore]
+
+    from publisher.render.epub_fonts import embedded_fonts
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    texts = [book.title, *labels]
+    stylesheets = []
+    for item in book.get_items():
+        if item.media_type == "application/xhtml+xml" and item.content:
+            texts.append("".join(etree.fromstring(item.content, parser).itertext()))
+        elif item.media_type == "text/css":
+            stylesheets.append(item)
+    css = "\n".join(item.content.decode("utf-8", "replace") for item in stylesheets)
+    fonts = embedded_fonts(theme, texts, css)
+    warnings.extend(fonts.warnings)
+    for file in fonts.files:
+        uid = re.sub(r"[^A-Za-z0-9]+", "-", file.file_name).strip("-")
+        book.add_item(
+            epub.EpubItem(
+                uid=uid, file_name=file.file_name, media_type=file.media_type, content=file.content
+            )
+        )
+    first = next((item for item in stylesheets if item.file_name == EPUB_STYLESHEETS[0]), None)
+    if fonts.css and first is not None:
+        # Appended: @font-face may come anywhere, and the theme's own CSS stays first, as written.
+        first.content = first.content.rstrip(b"\n") + b"\n\n" + fonts.css.encode("utf-8")
 
 
 def photo_item(
@@ -213,12 +253,51 @@ def write_book(book: Any, build_time: datetime) -> bytes:
         "landmark_title": "Landmarks",
     }
     try:
-        written = epub.write_epub(buffer, book, options)
-    except Exception as error:  # ebooklib raises whatever its parts raise (lxml, zipfile, OS)
+        writer = _Writer(buffer, book, options)
+        writer.process()
+        writer.write()
+    except OSError as error:
+        raise RenderError(
+            f"The EPUB could not be written: {error}.", "Check free space and try again."
+        ) from error
+    except Exception as error:  # ebooklib raises whatever its parts raise (lxml, zipfile)
         raise RenderError(f"The EPUB could not be written: {error}.", _BUG_HINT) from error
-    if written is False:
-        raise RenderError("The EPUB could not be written.", "Check free space and try again.")
     return repack(buffer.getvalue(), build_time)
+
+
+class _Writer(epub.EpubWriter):  # type: ignore[misc]
+    """ebooklib's writer with two things it leaves out of the package and the NCX.
+
+    ``<package xml:lang>``: the package's own language (DAISY Ace ``epub-lang``;
+    EPUB 3.3 recommends it). ``dtb:depth``: how deep the NCX's navMap nests
+    (ebooklib always writes 0, which the NCX spec does not allow).
+    """
+
+    def _write_opf_file(self, root: Any) -> None:
+        if self.book.language:
+            root.set(_XML_LANG, self.book.language)
+        super()._write_opf_file(root)
+
+    def _get_ncx(self) -> bytes:
+        from lxml import etree  # type: ignore[import-untyped,unused-ignore]
+
+        ncx = etree.fromstring(super()._get_ncx(), etree.XMLParser(resolve_entities=False))
+        ns = {"n": _NCX_NS}
+        if self.book.language:
+            ncx.set(_XML_LANG, self.book.language)
+        depth = max(
+            (
+                len(point.xpath("ancestor-or-self::n:navPoint", namespaces=ns))
+                for point in ncx.iterfind(".//n:navPoint", ns)
+            ),
+            default=1,
+        )
+        for meta in ncx.iterfind("n:head/n:meta[@name='dtb:depth']", ns):
+            meta.set("content", str(depth))
+        text: bytes = etree.tostring(
+            ncx.getroottree(), pretty_print=True, encoding="utf-8", xml_declaration=True
+        )
+        return text
 
 
 def _utc(moment: datetime) -> datetime:

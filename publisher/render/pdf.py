@@ -35,7 +35,6 @@ import io
 import logging
 import os
 import re
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -50,6 +49,9 @@ from publisher.render import Rendered
 from publisher.render.colour import check_profile_for, load_output_profile, profile_css
 from publisher.render.fetch import allowed_roots, memory_url, read_allowed, sandboxed_url_fetcher
 from publisher.render.html import render_xhtml, utc_timestamp
+from publisher.render.pdf_finish import conform_metadata, pdf_finisher
+from publisher.render.pdf_tags import recording_tags
+from publisher.render.print_hyphens import keep_compound_hyphens
 from publisher.themes import Theme
 
 #: Points per unit, for turning the bleed option into numbers for the PDF boxes.
@@ -88,7 +90,7 @@ def render_pdf(
     import weasyprint
 
     if options.variant is not None:
-        check_variant(options.variant)
+        check_variant(options.variant, embeds_files=bool(attachments))
     bleed = to_points(options.bleed) if options.bleed else 0.0
     roots = allowed_roots(article, theme)
     warnings: list[str] = []
@@ -116,6 +118,7 @@ def render_pdf(
         page_classes=page_classes(options, theme),
         figure_hrefs=figure_hrefs,
     )
+    xhtml = keep_compound_hyphens(xhtml)
     seed = f"{article.metadata.identifier}\n{utc_timestamp(build_time)}\n{xhtml}"
     digest = hashlib.sha256(seed.encode("utf-8") + photo_digest).digest()
 
@@ -140,13 +143,15 @@ def render_pdf(
             pdf_tags=options.tagged,
             pdf_variant=options.variant,
         )
-        data = document.write_pdf(
-            attachments=_attachments(attachments, build_time),
-            finisher=pdf_finisher(bleed, digest, options),
-            pdf_identifier=digest[:16].hex().encode("ascii"),
-            pdf_variant=options.variant,
-            pdf_tags=options.tagged,
-        )
+        conform_metadata(document, options)
+        with recording_tags() as tag_notes:
+            data = document.write_pdf(
+                attachments=_attachments(attachments, build_time),
+                finisher=pdf_finisher(bleed, digest, options, tag_notes),
+                pdf_identifier=digest[:16].hex().encode("ascii"),
+                pdf_variant=options.variant,
+                pdf_tags=options.tagged,
+            )
     blocked = fetcher.sandbox.blocked
     warnings[:0] = fetcher.sandbox.warnings
     warnings.extend(m for m in logged if not is_noise(m, blocked))
@@ -226,7 +231,9 @@ def print_stylesheets(
     font_config = shared_font_config()
     blocked_before, warned_before = len(fetcher.sandbox.blocked), len(warnings)
     stylesheets = [
-        weasyprint.CSS(string=_font_faces_css(theme), url_fetcher=fetcher, font_config=font_config)
+        weasyprint.CSS(
+            string=_font_faces_css(theme, fetcher), url_fetcher=fetcher, font_config=font_config
+        )
     ]
     for path in (*theme.stylesheet_layers("base.css"), *theme.stylesheet_layers("print.css")):
         css = _theme_stylesheet(path, fetcher, warnings)
@@ -423,12 +430,29 @@ def _page_css(options: PdfOptions, bleed: float) -> str:
     )
 
 
-def _font_faces_css(theme: Theme) -> str:
+def _font_faces_css(theme: Theme, fetcher: Any) -> str:
+    """@font-face rules for the theme's fonts, as ``print_fonts`` prepares them.
+
+    A font read through the sandbox and given its own line-break hyphen is
+    served from memory; one the sandbox refuses keeps its file URL, so the
+    refusal is reported like any other.
+    """
+    from publisher.render.print_hyphens import print_font
+
     rules = []
     for face in theme.fonts:
         family = face.family.replace("\\", "").replace('"', "")
+        url = face.path.as_uri()
+        try:
+            data, media_type = fetcher.sandbox.read_url(url)
+        except SandboxError:
+            data, media_type = b"", ""
+        made = print_font(data) if data else None
+        if made is not None:
+            url = memory_url(f"font-{hashlib.sha256(made).hexdigest()[:16]}")
+            fetcher.sandbox.resources[url] = (made, media_type)
         rules.append(
-            f'@font-face {{ font-family: "{family}"; src: url("{face.path.as_uri()}"); '
+            f'@font-face {{ font-family: "{family}"; src: url("{url}"); '
             f"font-weight: {face.weight}; font-style: {face.style}; }}"
         )
     return "\n".join(rules)
@@ -445,66 +469,6 @@ def _theme_stylesheet(path: Path, fetcher: Any, warnings: list[str]) -> tuple[st
     except UnicodeDecodeError:
         warnings.append(f"skipped {path}: the stylesheet is not UTF-8 text")
         return None
-
-
-def pdf_finisher(bleed: float, digest: bytes, options: PdfOptions | None = None) -> Any:
-    def finish(document: Any, pdf: Any) -> None:
-        for obj in pdf.objects:
-            if isinstance(obj, dict) and obj.get("Type") == "/Page" and "TrimBox" in obj:
-                left, bottom, right, top = (float(v) for v in obj["TrimBox"])
-                m_left, m_bottom, m_right, m_top = (float(v) for v in obj["MediaBox"])
-                array = type(obj["TrimBox"])  # pydyf.Array, without importing untyped pydyf
-                obj["BleedBox"] = array(
-                    [
-                        max(m_left, left - bleed),
-                        max(m_bottom, bottom - bleed),
-                        min(m_right, right + bleed),
-                        min(m_top, top + bleed),
-                    ]
-                )
-        # PDF/A-3: WeasyPrint lists each associated file twice in /AF; once is right.
-        if "AF" in pdf.catalog:
-            first = {_bytes(ref): ref for ref in reversed(pdf.catalog["AF"])}
-            pdf.catalog["AF"] = type(pdf.catalog["AF"])(reversed(first.values()))
-        if options is not None and options.output_profile is not None:
-            _default_rgb(pdf)
-        # PDF/X-4: WeasyPrint writes a random xmpMM:DocumentID; use a derived one.
-        reference = pdf.catalog.get("Metadata")
-        if reference is not None:
-            stream = pdf.objects[int(_bytes(reference).split()[0])]
-            document_id = f"xmp.did:{uuid.UUID(bytes=digest[:16], version=4)}".encode()
-            stream.stream = [
-                re.sub(rb"xmp\.did:[0-9a-fA-F-]{36}", document_id, _bytes(chunk))
-                for chunk in stream.stream
-            ]
-
-    return finish
-
-
-def _default_rgb(pdf: Any) -> None:
-    """Make the RGB the PDF paints with sRGB (``DefaultRGB``), for PDF/X.
-
-    Themes and photos are RGB and WeasyPrint paints them as DeviceRGB, which a
-    PDF/X with a CMYK printing condition must not use bare. A ``DefaultRGB``
-    colour space in the resources turns every DeviceRGB colour and image into
-    ICC-based sRGB, which the printer's RIP converts to the output profile.
-    WeasyPrint shares one colour-space dictionary among all pages and forms.
-    """
-    from importlib.resources import files
-
-    import pydyf  # type: ignore[import-untyped]
-
-    srgb = (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
-    stream = pydyf.Stream([srgb], pydyf.Dictionary({"N": 3}), compress=True)
-    pdf.add_object(stream)
-    default = pydyf.Array(("/ICCBased", stream.reference))
-    for obj in pdf.objects:
-        if isinstance(obj, dict) and "device-cmyk" in obj and "lab-d50" in obj:
-            obj["DefaultRGB"] = default
-
-
-def _bytes(chunk: Any) -> bytes:
-    return chunk if isinstance(chunk, bytes) else str(chunk).encode("utf-8")
 
 
 @contextmanager
@@ -570,8 +534,11 @@ def variants() -> tuple[str, ...]:
     return tuple(sorted(VARIANTS))
 
 
-def check_variant(variant: str) -> None:
-    """Raise UsageError unless WeasyPrint can write the PDF ``variant``.
+def check_variant(variant: str, *, embeds_files: bool = False) -> None:
+    """Raise UsageError unless WeasyPrint can write the PDF ``variant`` as a conforming file.
+
+    PDF/A-4f is PDF/A-4 *with embedded files* (ISO 19005-4 6.9): without
+    ``embeds_files`` it would claim what it is not.
 
     >>> check_variant("pdf/a-3b")
     >>> check_variant("pdf/z")  # doctest: +ELLIPSIS
@@ -581,3 +548,8 @@ def check_variant(variant: str) -> None:
     names = variants()
     if variant not in names:
         raise UsageError(f"'{variant}' is not a PDF variant.", f"Use one of {', '.join(names)}.")
+    if variant == "pdf/a-4f" and not embeds_files:
+        raise UsageError(
+            "pdf/a-4f is PDF/A-4 with embedded files, and this PDF embeds none.",
+            "Use pdf/a-4u (PDF/A-4) or pdf/a-3b.",
+        )

@@ -1,0 +1,191 @@
+"""The theme's fonts in the EPUB: subsetted to the characters the book uses, with their licence.
+
+The EPUB's CSS names the theme's families ("Source Serif Pro", "Source Sans
+Pro", "Noto Naskh Arabic"...); without the files a reading system falls back
+to whatever it has, and the e-book does not look like the print edition. So
+every face (``[fonts]`` in ``theme.toml``) of a family the EPUB's CSS names,
+and that has a glyph for at least one character of the book, is embedded:
+
+- subsetted with fontTools (which WeasyPrint uses for the PDF) to the
+  characters of the book's documents, with the layout features a reading
+  system needs to set them (kerning, ligatures, Arabic joining);
+- as ``fonts/<file name>`` with ``@font-face`` rules at the end of
+  ``css/base.css``;
+- with the licence file found beside the font (``OFL.txt``, ``LICENSE.txt``...)
+  as ``fonts/<family>-<licence file>``; a face without one is not embedded,
+  and a warning says so. The SIL OFL allows a font, subsetted or not, to be
+  embedded in a document.
+
+A theme that does not want its fonts in the EPUB (a reader's own choice
+first, or a licence that forbids it) says so in ``theme.toml``::
+
+    [epub]
+    embed_fonts = false
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from publisher.errors import ThemeError
+from publisher.render.fetch import read_allowed
+from publisher.themes import FontFace, Theme
+
+#: Licence files looked for beside a font file, in this order.
+LICENCE_NAMES = ("OFL.txt", "OFL", "LICENSE.txt", "LICENSE", "LICENCE.txt", "LICENCE")
+MEDIA_TYPES = {".otf": "font/otf", ".ttf": "font/ttf", ".woff": "font/woff", ".woff2": "font/woff2"}
+#: Characters a reading system may add itself: hyphens from CSS hyphenation, spaces.
+_ADDED = "-\u2010\u00a0 …"
+_EPUB_KEYS = frozenset({"embed_fonts"})
+_HINT = "[epub] takes embed_fonts = true or false (see the default theme.toml)."
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddedFile:
+    """A file for the EPUB: where it goes (``fonts/...``), its media type and bytes."""
+
+    file_name: str
+    media_type: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddedFonts:
+    """The font files, their licences, and the ``@font-face`` rules that use them."""
+
+    files: tuple[EmbeddedFile, ...]
+    css: str
+    warnings: tuple[str, ...]
+
+
+def embeds_fonts(theme: Theme) -> bool:
+    """Whether the theme's fonts go into its EPUBs (``[epub] embed_fonts``, default true)."""
+    table: dict[str, object] = {}
+    for folder in reversed(theme.folders):  # default first, so the user's values win
+        path = folder / "theme.toml"
+        if not path.is_file():
+            continue
+        try:
+            settings = tomllib.loads(read_allowed(path, theme.folders).decode("utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            raise ThemeError(f"The theme settings '{path}' cannot be read: {error}.") from error
+        epub = settings.get("epub", {})
+        if not isinstance(epub, dict):
+            raise ThemeError(f"The [epub] table of {path} is not a table.", _HINT)
+        table.update(epub)
+    unknown = sorted(set(table) - _EPUB_KEYS)
+    if unknown:
+        raise ThemeError(f"The [epub] table has unknown keys: {', '.join(unknown)}.", _HINT)
+    value = table.get("embed_fonts", True)
+    if not isinstance(value, bool):
+        raise ThemeError(f"[epub] embed_fonts = {value!r} is not true or false.", _HINT)
+    return value
+
+
+def embedded_fonts(theme: Theme, texts: Iterable[str], css: str) -> EmbeddedFonts:
+    """The fonts an EPUB with ``texts`` (every document's text) and ``css`` should carry.
+
+    Empty when the theme says ``embed_fonts = false``. ``css`` is the EPUB's
+    stylesheets, whose ``font-family`` lists decide which families are used.
+    """
+    if not embeds_fonts(theme):
+        return EmbeddedFonts((), "", ())
+    characters = "".join(sorted(set("".join(texts)) | set(_ADDED)))
+    named = _named_families(css)
+    files: dict[str, EmbeddedFile] = {}
+    licences: dict[Path, str] = {}
+    rules: list[str] = []
+    warnings: list[str] = []
+    for face in theme.fonts:
+        if face.family.casefold() not in named or face.path.suffix.lower() not in MEDIA_TYPES:
+            continue
+        licence = _licence(face.path)
+        if licence is None:
+            warnings.append(
+                f"The font {face.path.name} ({face.family}) has no licence file beside it "
+                f"({', '.join(LICENCE_NAMES[:3])}), so the EPUB does not embed it."
+            )
+            continue
+        data = _subset(face.path, characters, theme.font_folders)
+        if data is None:
+            continue  # no character of the book in this face (an Arabic face in French)
+        name = f"fonts/{face.path.name}"
+        files[name] = EmbeddedFile(name, MEDIA_TYPES[face.path.suffix.lower()], data)
+        if licence not in licences:
+            stem = re.sub(r"[^A-Za-z0-9]+", "", face.family)
+            licences[licence] = f"fonts/{stem}-{licence.name}"
+            content = read_allowed(licence, theme.font_folders)
+            files[licences[licence]] = EmbeddedFile(licences[licence], "text/plain", content)
+        rules.append(_font_face(face, f"../{name}"))
+    css_text = "\n".join(rules) + "\n" if rules else ""
+    return EmbeddedFonts(tuple(files.values()), css_text, tuple(warnings))
+
+
+def _font_face(face: FontFace, url: str) -> str:
+    return (
+        f'@font-face {{ font-family: "{face.family}"; src: url("{url}"); '
+        f"font-weight: {face.weight}; font-style: {face.style}; }}"
+    )
+
+
+_FAMILY_LIST = re.compile(r"font-family\s*:\s*([^;}]+)", re.IGNORECASE)
+
+
+def _named_families(css: str) -> frozenset[str]:
+    """The families ``font-family`` declarations in ``css`` name, case-folded.
+
+    >>> sorted(_named_families('p { font-family: "Source Serif Pro", Georgia, serif; }'))
+    ['georgia', 'serif', 'source serif pro']
+    """
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    return frozenset(
+        name.strip().strip("\"'").casefold()
+        for declaration in _FAMILY_LIST.findall(css)
+        for name in declaration.split(",")
+        if name.strip()
+    )
+
+
+def _licence(font: Path) -> Path | None:
+    for name in LICENCE_NAMES:
+        candidate = font.parent / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@lru_cache(maxsize=128)
+def _subset(path: Path, characters: str, roots: tuple[Path, ...]) -> bytes | None:
+    """The font at ``path`` cut down to ``characters``; None when it has none of their letters.
+
+    Letters decide: the Arabic face also draws digits and stops, which a Latin
+    book takes from its Latin faces, first in the CSS's font lists.
+
+    Cached: subsetting a face takes a few tenths of a second, and a batch or a
+    test renders the same article in the same process again.
+    """
+    from fontTools import subset  # type: ignore[import-untyped]
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+    data = read_allowed(path, roots)
+    # recalcTimestamp=False: the subset keeps the font's own date, not the time it was cut
+    # (or SOURCE_DATE_EPOCH, which a Dask worker may not have), so equal inputs give equal bytes.
+    with TTFont(io.BytesIO(data), lazy=True, recalcTimestamp=False) as font:
+        cmap = font.getBestCmap() or {}
+        if not any(char.isalpha() and ord(char) in cmap for char in characters):
+            return None
+        options = subset.Options()
+        options.hinting = False  # reading systems hint themselves; hints are most of the size
+        options.recalc_timestamp = False
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=characters)
+        subsetter.subset(font)
+        output = io.BytesIO()
+        font.save(output)
+        return output.getvalue()
