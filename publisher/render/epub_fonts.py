@@ -115,12 +115,14 @@ def embedded_fonts(theme: Theme, texts: Iterable[str], css: str) -> EmbeddedFont
         data = _subset(face.path, characters, theme.font_folders)
         if data is None:
             continue  # no character of the book in this face (an Arabic face in French)
-        name = f"fonts/{face.path.name}"
+        # A variable font's name holds "[wght]": not allowed in an EPUB's URLs.
+        name = "fonts/" + re.sub(r"[^A-Za-z0-9._-]", "-", face.path.name)
         files[name] = EmbeddedFile(name, MEDIA_TYPES[face.path.suffix.lower()], data)
         if licence not in licences:
             stem = re.sub(r"[^A-Za-z0-9]+", "", face.family)
             licences[licence] = f"fonts/{stem}-{licence.name}"
-            content = read_allowed(licence, theme.font_folders)
+            # The licence was found by _licence beside a theme font: a file root allows it only.
+            content = read_allowed(licence, (*theme.font_folders, licence))
             files[licences[licence]] = EmbeddedFile(licences[licence], "text/plain", content)
         rules.append(_font_face(face, f"../{name}"))
     css_text = "\n".join(rules) + "\n" if rules else ""
@@ -153,10 +155,19 @@ def _named_families(css: str) -> frozenset[str]:
 
 
 def _licence(font: Path) -> Path | None:
-    for name in LICENCE_NAMES:
-        candidate = font.parent / name
-        if candidate.is_file():
-            return candidate
+    """The licence file beside ``font``, or at the root of its fontpkg package.
+
+    fontpkg packages (Source Code Pro) keep their fonts in ``files/`` and the
+    licence one folder up.
+    """
+    folders = [font.parent]
+    if font.parent.name == "files":
+        folders.append(font.parent.parent)
+    for folder in folders:
+        for name in LICENCE_NAMES:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
     return None
 
 
