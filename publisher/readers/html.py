@@ -789,18 +789,19 @@ def _readability(
 def _trafilatura(doc: HtmlElement) -> Any:
     """trafilatura's reading of the page: body and metadata, or None.
 
-    Handed a copy of the page as parsed here (nesting already made safe), never
-    a URL, so it cannot fetch anything. Its plain settings: asking it for links,
+    Handed the page as parsed here (nesting already made safe), serialised
+    (trafilatura prepares a string better than a tree: 0.963 against 0.959 word
+    F1 in the README's benchmark), never a URL, so it cannot fetch anything. Its plain settings: asking it for links,
     formatting or images as well makes it keep more furniture (word F1 0.96 ->
     0.88 on the benchmark in the README), so those come back from the page
     itself (:func:`_extracted`).
     """
-    from copy import deepcopy
-
+    from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
     from trafilatura import bare_extraction
 
     try:
-        return bare_extraction(deepcopy(doc), with_metadata=True, include_comments=False)
+        page = lxml_html.tostring(doc, encoding="unicode")
+        return bare_extraction(page, with_metadata=True, include_comments=False)
     except Exception:  # trafilatura gives up on some malformed pages
         return None
 
