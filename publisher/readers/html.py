@@ -791,10 +791,10 @@ def _trafilatura(doc: HtmlElement) -> Any:
 
     Handed the page as parsed here (nesting already made safe), serialised
     (trafilatura prepares a string better than a tree: 0.963 against 0.959 word
-    F1 in the README's benchmark), never a URL, so it cannot fetch anything. Its plain settings: asking it for links,
-    formatting or images as well makes it keep more furniture (word F1 0.96 ->
-    0.88 on the benchmark in the README), so those come back from the page
-    itself (:func:`_extracted`).
+    F1 in the README's benchmark), never a URL, so it cannot fetch anything.
+    Its plain settings: asking it for links, formatting or images as well makes
+    it keep more furniture (word F1 0.96 -> 0.88 on the benchmark in the
+    README), so those come back from the page itself (:func:`_extracted`).
     """
     from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
     from trafilatura import bare_extraction
