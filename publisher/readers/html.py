@@ -832,6 +832,17 @@ def _extracted(
     for block in list(tree.iter(*_TEXT_BLOCKS)):
         if _key(block) in header and block.getparent() is not None:
             _drop(block)  # the headline or the byline, read already
+    # A table trafilatura kept whole comes back as the page has it (its caption,
+    # header cells and alignment, which trafilatura's output loses).
+    page_tables: dict[str, HtmlElement] = {}
+    for table in doc.iter("table"):
+        page_tables.setdefault("".join(_key(table).split()), table)
+    for table in list(tree.iter("table")):
+        original = page_tables.get("".join(_key(table).split()))
+        if original is not None and table.getparent() is not None:
+            copy = lxml_html.fragment_fromstring(lxml_html.tostring(original, encoding="unicode"))
+            copy.tail = table.tail
+            table.getparent().replace(table, copy)
     order = {element: n for n, element in enumerate(doc.iter())}
     page_blocks: dict[str, HtmlElement] = {}
     for element in doc.iter(*_TEXT_BLOCKS):
