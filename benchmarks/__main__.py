@@ -34,6 +34,7 @@ from benchmarks.report import (
     row_json,
     text_table,
 )
+from benchmarks.server import server_rows
 from benchmarks.startup import epub_start, language_id
 
 HERE = Path(__file__).resolve().parent
@@ -423,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", type=Path, help="also write the table as Markdown here")
     parser.add_argument(
         "--only",
-        default="single,start,language,batch,memory,long",
+        default="single,start,language,batch,memory,long,server",
         help="comma-separated subset to run",
     )
     args = parser.parse_args(argv)
@@ -451,6 +452,7 @@ def main(argv: list[str] | None = None) -> int:
             ("batch", lambda: batches(work, corpus_dir, sizes)),
             ("memory", lambda: memory(work, corpus_dir, sizes)),
             ("long", lambda: long_articles(sizes)),
+            ("server", lambda: server_rows(work, corpus_dir, min(sizes.batch, 100), load)),
         ]
         for name, step in steps:
             if name in wanted:

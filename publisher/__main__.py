@@ -2,4 +2,6 @@
 
 from publisher.cli import main
 
-main()
+# Guarded: the server's worker processes are spawned, and spawning re-imports this module.
+if __name__ == "__main__":
+    main()

@@ -11,11 +11,15 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from publisher.config import BuildConfig
-from publisher.errors import OutputError, UsageError
+from publisher.config import BuildConfig, parse_source_date_epoch
+from publisher.errors import InputError, OutputError
 from publisher.model import Article, Metadata
 from publisher.outputs import write_together
+
+if TYPE_CHECKING:
+    from publisher.themes import Theme
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +57,7 @@ def build_time_from_env(environ: dict[str, str] | None = None) -> dt.datetime:
     epoch = env.get("SOURCE_DATE_EPOCH")
     if epoch is None or epoch == "":
         return dt.datetime.now(dt.UTC).replace(microsecond=0)
-    try:
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    except (ValueError, OverflowError, OSError):
-        raise UsageError(
-            f"SOURCE_DATE_EPOCH='{epoch}' is not a Unix timestamp.",
-            "Set it to whole seconds since 1970, e.g. $(git log -1 --format=%ct).",
-        ) from None
+    return parse_source_date_epoch(epoch)
 
 
 def load_article(path: Path, options: InputOptions) -> Article:
@@ -74,30 +72,63 @@ def load_article(path: Path, options: InputOptions) -> Article:
         encoding=options.encoding,
         strict=options.strict,
     )
-    return normalise(raw)
+    return check_publishable(normalise(raw))
 
 
-def build_article(
-    path: Path, options: InputOptions, config: BuildConfig, build_time: dt.datetime
-) -> BuildResult:
-    """Build every requested format of one article into ``config.out_dir``."""
-    from publisher.themes import load_theme
+def check_publishable(article: Article) -> Article:
+    """Refuse an article the outputs could not carry: no visible headline, no visible text.
 
-    targets = {fmt: config.out_dir / f"{path.stem}.{fmt}" for fmt in config.formats}
-    for target in targets.values():
-        if target.resolve() == path.resolve():
-            raise OutputError(
-                f"the output {target} would overwrite the input.", "Choose another folder with -o."
-            )
+    Invisible characters (U+200B, U+2060, soft hyphens...) are removed by the
+    normaliser; a headline made only of them would become an empty EPUB title,
+    which EPUBCheck rejects. Nothing is written for such an article.
+    """
+    from publisher.readers.values import has_visible
+
+    if not has_visible(article.headline):
+        raise InputError(
+            f"{article.source}: the headline has no visible characters "
+            "(only spaces or invisible ones such as U+200B).",
+            "Give the article a headline in its first line (or title in its metadata).",
+        )
+    if not any(has_visible(paragraph) for paragraph in article.paragraphs):
+        raise InputError(
+            f"{article.source}: no paragraph has visible text.",
+            "Give the article at least one paragraph of text.",
+        )
+    return article
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedArticle:
+    """One article rendered in memory: the normalised article and each format's bytes."""
+
+    article: Article
+    files: dict[str, bytes]
+    warnings: tuple[str, ...]
+
+
+def render_article(
+    path: Path,
+    options: InputOptions,
+    config: BuildConfig,
+    build_time: dt.datetime,
+    theme: Theme | None = None,
+) -> RenderedArticle:
+    """Read, normalise and render every requested format of one article, writing nothing.
+
+    ``theme`` is ``config.theme`` already loaded (a warm server keeps it); else it is loaded.
+    """
+    if theme is None:
+        from publisher.themes import load_theme
+
+        theme = load_theme(config.theme)
     article = load_article(path, options)
-    theme = load_theme(config.theme)
     warnings: list[str] = list(article.warnings)
     if article.image is None and (article.caption or article.credit):
         warnings.append(
             "no image found (looked for --image, the sidecar's image, and "
             f"{path.stem}.jpg/.jpeg/.png/.webp/.gif); the caption is printed without a photo"
         )
-    # Render everything first, then write: a failure in one format leaves no outputs half-done.
     rendered: dict[str, bytes] = {}
     for fmt in config.formats:
         if fmt == "epub":
@@ -110,10 +141,28 @@ def build_article(
             result = render_pdf(article, theme, config.pdf, build_time=build_time)
         rendered[fmt] = result.data
         warnings.extend(result.warnings)
+    return RenderedArticle(article, rendered, tuple(warnings))
+
+
+def build_article(
+    path: Path, options: InputOptions, config: BuildConfig, build_time: dt.datetime
+) -> BuildResult:
+    """Build every requested format of one article into ``config.out_dir``."""
+    targets = {fmt: config.out_dir / f"{path.stem}.{fmt}" for fmt in config.formats}
+    for target in targets.values():
+        if target.resolve() == path.resolve():
+            raise OutputError(
+                f"the output {target} would overwrite the input.", "Choose another folder with -o."
+            )
+    # Render everything first, then write: a failure in one format leaves no outputs half-done.
+    result = render_article(path, options, config, build_time)
     # Both formats are replaced, or neither: never an EPUB beside an older PDF.
-    outputs = write_together({targets[fmt]: data for fmt, data in rendered.items()})
+    outputs = write_together({targets[fmt]: data for fmt, data in result.files.items()})
     return BuildResult(
-        source=path, outputs=outputs, warnings=tuple(warnings), inputs=files_read(path, article)
+        source=path,
+        outputs=outputs,
+        warnings=result.warnings,
+        inputs=files_read(path, result.article),
     )
 
 

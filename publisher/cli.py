@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 import typer
 
 from publisher import __version__
-from publisher.config import FORMATS, BuildConfig, PdfOptions, parse_length, parse_marks
+from publisher.config import (
+    FORMATS,
+    BuildConfig,
+    PdfOptions,
+    parse_bleed,
+    parse_jobs,
+    parse_length,
+    parse_marks,
+)
 from publisher.config import parse_page_size as _parse_page_size
 from publisher.errors import PublisherError, UsageError
 from publisher.model import Metadata
@@ -51,6 +59,8 @@ Examples:
   publisher check out/story.epub out/story.pdf              # EPUBCheck and PDF checks
 
   publisher preview story.txt --pages 1-2 -o preview       # PNG pictures of pages and cover
+
+  publisher serve --watch articles/                          # HTTP API and live preview page
 """
 
 _STRICT_HELP = "Refuse a web page whose text looks like page furniture (default: a warning)."
@@ -167,16 +177,39 @@ def _overrides(
     source: str | None,
     identifier: str | None,
 ) -> Metadata:
-    from publisher.readers.values import check_date, check_language
+    from publisher.readers.values import check_date, check_identifier, check_language
 
     return Metadata(
         authors=tuple(a.strip() for a in authors or [] if a.strip()),
         date=check_date(date, "--date", UsageError) if date else None,
-        publisher=publisher,
-        source=source,
+        publisher=_visible_text(publisher, "--publisher"),
+        source=_visible_text(source, "--source"),
         language=check_language(lang, "--lang", UsageError) if lang else None,
-        identifier=identifier,
+        identifier=None if identifier is None else check_identifier(identifier, "--id", UsageError),
     )
+
+
+def _check_executor(executor: str, scheduler: str | None) -> None:
+    """``--executor`` and ``--scheduler`` checked where parsed, before any article is read."""
+    from publisher.batch import EXECUTORS
+
+    if executor not in EXECUTORS:
+        raise UsageError(f"'{executor}' is not an executor.", "Use local or dask.")
+    if executor == "dask" and not scheduler:
+        raise UsageError("--executor dask needs --scheduler tcp://HOST:PORT.")
+    if scheduler and executor != "dask":
+        raise UsageError("--scheduler is for --executor dask.", "Add --executor dask.")
+
+
+def _visible_text(value: str | None, option: str) -> str | None:
+    """An option's text, stripped; refused when it has nothing visible (EPUBCheck rejects it)."""
+    from publisher.readers.values import has_visible
+
+    if value is None:
+        return None
+    if not has_visible(value):
+        raise UsageError(f"{option} is blank.", f"Give {option} a value, or leave it out.")
+    return value.strip()
 
 
 def _pdf_options(
@@ -188,7 +221,7 @@ def _pdf_options(
 ) -> PdfOptions:
     return PdfOptions(
         page_size=_parse_page_size(page_size),
-        bleed=parse_length(bleed) if bleed else None,
+        bleed=parse_bleed(bleed) if bleed else None,
         marks=parse_marks(marks),
         variant=variant.lower() if variant else None,
         output_profile=output_profile,
@@ -286,6 +319,7 @@ def build(
     in OUT/report.jsonl, and the exit code is 1 if any failed.
     """
     from publisher.build import InputOptions, build_time_from_env
+    from publisher.files import COVER, PROFILE, check_file
 
     def setup() -> tuple[list[Path], InputOptions, BuildConfig]:
         paths = expand_inputs(inputs)
@@ -295,8 +329,14 @@ def build(
             raise UsageError("--image applies to one article only.", "Give one input with it.")
         if cover is not None and len(paths) > 1 and collection is None:
             raise UsageError("--cover applies to one article only.", "Give one input with it.")
-        if cover is not None and not cover.is_file():
-            raise UsageError(f"--cover {cover}: no such file.", "Give a JPEG or PNG picture.")
+        # Named files: regular files of sane size, checked before anything is read.
+        if cover is not None:
+            check_file(cover, COVER)
+        if output_profile is not None:
+            check_file(output_profile, PROFILE)
+        if jobs is not None:
+            parse_jobs(jobs)
+        _check_executor(executor, scheduler)
         chosen = tuple(dict.fromkeys(f.value for f in formats)) if formats else FORMATS
         config = BuildConfig(
             out_dir=out,
@@ -395,7 +435,7 @@ def _build_collection(
 ) -> None:
     """Build all inputs as one collection; any error is the command's error."""
     from publisher.collection import CollectionOptions, CollectionResult, build_collection
-    from publisher.readers.values import check_date
+    from publisher.readers.values import check_date, check_identifier, has_visible
 
     def run() -> CollectionResult:
         if title is None:
@@ -403,17 +443,20 @@ def _build_collection(
                 "--collection-date, --collection-id and --collection-publisher need "
                 "--collection TITLE."
             )
-        if not title.strip():
+        if not has_visible(title):
             raise UsageError("--collection needs a title.", 'e.g. --collection "Morning Digest".')
         if article_id is not None:
             raise UsageError(
                 "--id sets one article's identifier.", "Use --collection-id for the collection."
             )
+        checked_id = collection_id
+        if collection_id is not None:
+            checked_id = check_identifier(collection_id, "--collection-id", UsageError)
         chosen = CollectionOptions(
             title=title,
             date=check_date(date, "--collection-date", UsageError) if date else None,
-            identifier=collection_id,
-            publisher=collection_publisher.strip() if collection_publisher else None,
+            identifier=checked_id,
+            publisher=_visible_text(collection_publisher, "--collection-publisher"),
         )
         return build_collection(paths, options, chosen, config, build_time)
 
@@ -766,6 +809,63 @@ def preview(
 
     for written in _guard(run):
         print(written)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The port to listen on.")] = 8000,
+    watch: Annotated[
+        Path | None, typer.Option(help="A folder of articles for the live preview page.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Warm worker processes (default: CPUs, at most 4).")
+    ] = None,
+    max_queue: Annotated[
+        int, typer.Option(help="Requests that may wait for a worker; then 503.")
+    ] = 16,
+    max_request_mb: Annotated[float, typer.Option(help="Largest request body, in MB.")] = 20.0,
+    max_pages: Annotated[int, typer.Option(help="Most pages a PDF may have.")] = 100,
+    timeout: Annotated[float, typer.Option(help="Seconds one build may take.")] = 60.0,
+    max_jobs_per_worker: Annotated[
+        int, typer.Option(help="Replace a worker after this many builds (0: never).")
+    ] = 1000,
+) -> None:
+    """Serve the HTTP API (POST /v1/build, /v1/archive, /v1/normalise) and a live preview page.
+
+    Docs at /docs, the OpenAPI schema at /openapi.json, health at /healthz.
+    """
+    from publisher.serve import ServeConfig
+
+    def setup() -> ServeConfig:
+        if watch is not None and not watch.is_dir():
+            raise UsageError(f"--watch {watch}: not a folder.", "Give a folder of articles.")
+        for name, value in (("--max-queue", max_queue), ("--max-pages", max_pages)):
+            if value < (0 if name == "--max-queue" else 1):
+                raise UsageError(f"{name} {value} is too small.")
+        if (workers is not None and workers < 1) or timeout <= 0 or max_request_mb <= 0:
+            raise UsageError("--workers, --timeout and --max-request-mb must be positive.")
+        config = ServeConfig(
+            host=host,
+            port=port,
+            max_queue=max_queue,
+            max_request_bytes=int(max_request_mb * 1024 * 1024),
+            max_pages=max_pages,
+            timeout=timeout,
+            max_jobs_per_worker=max(0, max_jobs_per_worker),
+            watch=watch,
+        )
+        return config if workers is None else replace(config, workers=workers)
+
+    config = _guard(setup)
+
+    def ready(url: str) -> None:
+        watching = f", watching {config.watch}" if config.watch else ""
+        _err(f"serving on {url} with {config.workers} workers{watching}; Ctrl+C stops")
+
+    from publisher.serve.run import run_server
+
+    _guard(lambda: run_server(config, ready))
 
 
 theme_app = typer.Typer(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from publisher.errors import UsageError
@@ -71,11 +72,24 @@ def page_size_mm(size: str) -> tuple[float, float]:
     return (round(length_mm(width), 3), round(length_mm(height), 3))
 
 
+#: The smallest and largest page side, in millimetres: a business card is 55 mm
+#: wide, a poster 1 m tall; outside this, text no longer fits or WeasyPrint's
+#: layout becomes the wrong tool.
+PAGE_SIDE_MM = (50.0, 1500.0)
+#: The largest bleed, in millimetres (printers ask for 3 to 5).
+MAX_BLEED_MM = 25.0
+
+
 def parse_page_size(text: str) -> str:
     """Return the CSS ``size`` for a page size name or ``WIDTHxHEIGHT``.
 
+    Each side must lie within ``PAGE_SIDE_MM`` (50 mm to 1.5 m).
+
     >>> parse_page_size("A5"), parse_page_size("6inx9in"), parse_page_size("150x220mm")
     ('148mm 210mm', '6in 9in', '150mm 220mm')
+    >>> parse_page_size("1x1mm")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    publisher.errors.UsageError: --page-size 1x1mm is 1×1 mm; each side must be 50 mm to ...
     """
     name = text.strip().lower()
     if name in PAGE_SIZES:
@@ -90,11 +104,83 @@ def parse_page_size(text: str) -> str:
         except UsageError:
             pass
         else:
+            _check_page_sides(text, length_mm(width), length_mm(height))
             return f"{width} {height}"
     names = ", ".join(n.upper() if len(n) == 2 else n.capitalize() for n in PAGE_SIZES)
     raise UsageError(
         f"'{text}' is not a page size.", f"Use one of {names}, or WIDTHxHEIGHT such as 6inx9in."
     )
+
+
+def _check_page_sides(text: str, width: float, height: float) -> None:
+    low, high = PAGE_SIDE_MM
+    if not (low <= width <= high and low <= height <= high):
+        raise UsageError(
+            f"--page-size {text.strip()} is {width:g}×{height:g} mm; "
+            f"each side must be {low:g} mm to {high:g} mm.",
+            "Give a real page size, e.g. A5, 6inx9in or 150x220mm.",
+        )
+
+
+def parse_bleed(text: str) -> str:
+    """Return the CSS length of ``--bleed``: at most ``MAX_BLEED_MM`` (25 mm).
+
+    >>> parse_bleed("3mm"), parse_bleed("0.125in")
+    ('3mm', '0.125in')
+    """
+    length = parse_length(text)
+    if length_mm(length) > MAX_BLEED_MM:
+        raise UsageError(
+            f"--bleed {text.strip()} is more than {MAX_BLEED_MM:g} mm.",
+            "Printers ask for 3 to 5 mm, e.g. --bleed 3mm.",
+        )
+    return length
+
+
+#: ``--jobs`` at most this: more processes than this only fight over memory.
+MAX_JOBS = 256
+
+
+def parse_jobs(value: int) -> int:
+    """Check ``--jobs``: a whole number from 1 to ``MAX_JOBS``.
+
+    >>> parse_jobs(4)
+    4
+    >>> parse_jobs(0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    publisher.errors.UsageError: --jobs 0: give a number of worker processes from 1 to 256. ...
+    """
+    if not 1 <= value <= MAX_JOBS:
+        raise UsageError(
+            f"--jobs {value}: give a number of worker processes from 1 to {MAX_JOBS}.",
+            "Leave it out to use one per CPU.",
+        )
+    return value
+
+
+#: ``SOURCE_DATE_EPOCH`` from 1970 to the end of 2107, the last year a zip entry can carry.
+EPOCH_RANGE = (0, 4_354_819_199)
+
+
+def parse_source_date_epoch(text: str) -> datetime:
+    """The build time that ``SOURCE_DATE_EPOCH`` names (UTC), checked.
+
+    Whole non-negative seconds up to the end of 2107 (zip dates end there).
+
+    >>> parse_source_date_epoch("1700000000").isoformat()
+    '2023-11-14T22:13:20+00:00'
+    >>> parse_source_date_epoch("253402300799")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    publisher.errors.UsageError: SOURCE_DATE_EPOCH='253402300799' is after 2107-12-31. ...
+    """
+    hint = "Set it to whole seconds since 1970, e.g. $(git log -1 --format=%ct)."
+    stripped = text.strip()
+    if not re.fullmatch(r"[0-9]{1,20}", stripped):
+        raise UsageError(f"SOURCE_DATE_EPOCH='{text}' is not a Unix timestamp.", hint)
+    seconds = int(stripped)
+    if seconds > EPOCH_RANGE[1]:
+        raise UsageError(f"SOURCE_DATE_EPOCH='{text}' is after 2107-12-31.", hint)
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def parse_marks(text: str | None) -> tuple[str, ...]:

@@ -28,7 +28,7 @@ from publisher.model import (
 
 SCHEMA_VERSION = "2.0"
 #: How deep a tree read from JSON may nest (Markdown's limit, 50 lists deep, fits).
-MAX_TREE_DEPTH = 100
+MAX_TREE_DEPTH = 60
 #: Node fields that hold inline content, blocks, lists of blocks, and table rows.
 _INLINE_FIELDS = frozenset(("content", "attribution", "caption"))
 _BLOCK_FIELDS = frozenset(("blocks",))

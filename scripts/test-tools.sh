@@ -21,6 +21,7 @@ DEBIAN_TOOLS=(
   "npm npm"                         # installs DAISY Ace into .tools/
   "pandoc pandoc"                   # rich articles are compared with what pandoc makes
   "setpriv util-linux"              # drops root to test read-only files (root ignores modes)
+  "curl curl"                       # the README's examples of publisher serve's API
 )
 # Files (not commands) some tests need from Debian.
 DEBIAN_FILES=(

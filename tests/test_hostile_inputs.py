@@ -207,7 +207,7 @@ def test_html_deeper_than_libxml2_can_go_is_an_error_not_a_cut(tmp_path: Path) -
         read_article(path)
 
 
-@pytest.mark.parametrize("bad", ["\x08", "\x00", "\uffff", "\x1b[31m"])
+@pytest.mark.parametrize("bad", ["\x08", "\x00", "\uffff", "\x1b[31m", "&#xFFFF;", "&#8;"])
 def test_control_characters_in_html_body_text(tmp_path: Path, bad: str) -> None:
     path = tmp_path / "page.html"
     path.write_text(

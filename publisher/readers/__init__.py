@@ -8,13 +8,12 @@ text (that is the normaliser's job).
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from publisher.errors import ImageError, InputError
+from publisher.files import ARTICLE, read_file
 from publisher.model import Block, Figure, Metadata, RawArticle, map_blocks
 from publisher.readers import html, jsonfile, markdown, text
 from publisher.readers.images import find_image, inspect_image
@@ -22,7 +21,7 @@ from publisher.readers.sidecar import read_sidecar
 
 #: Inputs above this size are refused: an article is a few hundred kilobytes at
 #: most, and a bigger file is almost always the wrong file (a dump, a binary).
-MAX_INPUT_BYTES = 5 * 1024 * 1024
+MAX_INPUT_BYTES = ARTICLE.limit
 
 #: A reader turns the bytes of one file into a raw article.
 Reader = Callable[[bytes, Path, str | None], RawArticle]
@@ -90,39 +89,8 @@ def _inspect_figure(block: Block, path: Path, warned: list[str]) -> Block:
 
 
 def read_input_bytes(path: Path) -> bytes:
-    """Return the bytes of a regular, readable, non-empty file of sane size."""
-    try:
-        # stat before open: opening a FIFO would block until a writer appears.
-        info = path.stat()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file.", "Check the path and try again.") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror}).") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise InputError(
-            f"{path} is a folder, not an article file.", "Give the article files inside it."
-        )
-    if not stat.S_ISREG(info.st_mode):
-        raise InputError(
-            f"{path} is not a regular file (a pipe, socket or device).",
-            "Save the article to a file first.",
-        )
-    if info.st_size > MAX_INPUT_BYTES:
-        raise InputError(
-            f"{path} is {info.st_size / 1048576:.1f} MB; articles above "
-            f"{MAX_INPUT_BYTES // 1048576} MB are refused.",
-            "Check that this is the right file, or split it into articles.",
-        )
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as handle:
-            data = handle.read(MAX_INPUT_BYTES + 1)
-    except PermissionError:
-        raise InputError(f"{path}: permission denied.", "Make the file readable.") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror}).") from None
-    if len(data) > MAX_INPUT_BYTES:
-        raise InputError(f"{path} grew past {MAX_INPUT_BYTES // 1048576} MB while being read.")
+    """Return the bytes of a regular, readable, non-empty file of sane size (``files.ARTICLE``)."""
+    data = read_file(path, ARTICLE)
     if not data.strip():
         raise InputError(f"{path} is empty.", "Give a file with a headline and paragraphs.")
     return data

@@ -113,6 +113,9 @@ def html_to_tree(
 #: Inline elements nested deeper than this keep their text but not their markup
 #: (no article nests emphasis this deep; the renderers' templates recurse).
 MAX_INLINE_DEPTH = 24
+#: Lists and quotes nested deeper than this are read as the blocks they hold
+#: (every word kept), for the same reason.
+MAX_BLOCK_DEPTH = 40
 
 
 class _Builder:
@@ -121,6 +124,7 @@ class _Builder:
         self.base_url = base_url
         self.warnings = warnings
         self.depth = 0  # inline elements open around the current one
+        self.block_depth = 0  # lists and quotes open around the current block
 
     def blocks(self, element: Any) -> list[Block]:
         """The blocks inside ``element``: loose inline content becomes paragraphs."""
@@ -155,20 +159,14 @@ class _Builder:
             content = _tidy(self.inlines(element))
             level = min(max(int(tag[1]), 2), 4)  # the headline is the only level 1
             return [Heading(level, content)] if plain_text(content) else []
-        if tag in ("ul", "ol"):
-            items = tuple(
-                tuple(self.blocks(li)) for li in element if _tag(li) == "li" or not _tag(li)
-            )
-            items = tuple(item for item in items if item)
-            if not items:
-                return []
-            if tag == "ul":
-                return [BulletList(items)]
-            start = element.get("start", "1")
-            return [OrderedList(items, int(start) if start.isdigit() and len(start) < 10 else 1)]
-        if tag == "blockquote":
-            inner = tuple(self.blocks(element))
-            return [BlockQuote(inner)] if inner else []
+        if tag in ("ul", "ol", "blockquote"):
+            if self.block_depth >= MAX_BLOCK_DEPTH:
+                return self.blocks(element)
+            self.block_depth += 1
+            try:
+                return self.nested(element, tag)
+            finally:
+                self.block_depth -= 1
         if tag == "figure":
             return self.figure(element)
         if tag == "img":
@@ -181,6 +179,22 @@ class _Builder:
         if tag == "hr":
             return [SectionBreak()]
         return self.blocks(element)  # containers, list items, stray table parts
+
+    def nested(self, element: Any, tag: str) -> list[Block]:
+        """A list or a block quote."""
+        if tag in ("ul", "ol"):
+            items = tuple(
+                tuple(self.blocks(li)) for li in element if _tag(li) == "li" or not _tag(li)
+            )
+            items = tuple(item for item in items if item)
+            if not items:
+                return []
+            if tag == "ul":
+                return [BulletList(items)]
+            start = element.get("start", "1")
+            return [OrderedList(items, int(start) if start.isdigit() and len(start) < 10 else 1)]
+        inner = tuple(self.blocks(element))
+        return [BlockQuote(inner)] if inner else []
 
     def figure(self, element: Any) -> list[Block]:
         from publisher.readers.html import local_image

@@ -35,9 +35,26 @@ def xml_safe(text: str) -> tuple[str, int]:
 
     >>> xml_safe("a\x08b\uffffc\td")
     ('abc\td', 2)
+    >>> xml_safe("a&#xFFFF;b&#8;c&#233;")
+    ('abc&#233;', 2)
     """
     cleaned, count = _NOT_XML.subn("", text)
-    return cleaned, count
+    # A character reference (&#xFFFF;) becomes the same character once parsed.
+    kept = _CHAR_REF.sub(_drop_non_xml_ref, cleaned)
+    return kept, count + len(_CHAR_REF.findall(cleaned)) - len(_CHAR_REF.findall(kept))
+
+
+#: Numeric character references, decimal or hexadecimal, with or without ";".
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+
+
+def _drop_non_xml_ref(match: re.Match[str]) -> str:
+    """A reference to a character XML forbids, removed; any other kept as written."""
+    hexa, decimal = match.groups()
+    code = int(hexa, 16) if hexa else int(decimal)
+    if code == 0 or (code <= 0x10FFFF and _NOT_XML.match(chr(code))):
+        return ""
+    return match.group(0)
 
 
 def parse_document(text: str, where: str) -> tuple[Any, int]:

@@ -15,10 +15,13 @@ size as displayed: a photo whose EXIF orientation turns it a quarter turn
 
 from __future__ import annotations
 
+import io
+import os
 import warnings
 from pathlib import Path
 
 from publisher.errors import ImageError
+from publisher.files import PHOTO, read_file
 from publisher.model import Image
 from publisher.pillow import CORRUPT_EXIF, strict_decoding
 
@@ -56,31 +59,41 @@ def find_image(
                 f"{source}: the sidecar's image '{from_sidecar}' is outside the article's folder.",
                 "Put the image next to the article, or give it with --image.",
             )
-        return inspect_image(folder / from_sidecar, warned)
+        return inspect_image(folder / from_sidecar, warned, folders=(folder,))
     for ext in IMAGE_EXTENSIONS:
         for candidate in (source.with_suffix(ext), source.with_suffix(ext.upper())):
-            if candidate.is_file():
-                return inspect_image(candidate, warned)
+            # lexists: a link to a picture elsewhere is found, then refused (not skipped).
+            if os.path.lexists(candidate):
+                return inspect_image(candidate, warned, folders=(folder,))
     return None
 
 
-def inspect_image(path: Path, warned: list[str] | None = None) -> Image:
+def inspect_image(
+    path: Path, warned: list[str] | None = None, *, folders: tuple[Path, ...] | None = None
+) -> Image:
     """Open and fully decode an image so a broken file fails here, not mid-render.
 
-    Raises ImageError naming ``path`` for a missing file, a format other than
-    JPEG, PNG, WebP or GIF, more than ``MAX_PIXELS`` pixels, or a truncated or
+    Raises ImageError naming ``path`` for a missing file, one outside
+    ``folders`` after resolving symlinks (a photo found beside the article must
+    really be there; None: a path the user named), a format other than JPEG,
+    PNG, WebP or GIF, more than ``MAX_PIXELS`` pixels, or a truncated or
     corrupt file.
     """
     from PIL import Image as PILImage
 
-    if not path.is_file():
-        raise ImageError(f"{path}: no such image file.", "Check the image path.")
+    data = read_file(
+        path,
+        PHOTO,
+        folders,
+        root_name="the article's folder",
+        outside_hint="Copy the picture into the article's folder, or name it with --image.",
+    )
     try:
         with warnings.catch_warnings(record=True) as caught, strict_decoding():
             # Above ~89 Mpx Pillow warns; we refuse far below that, so the warning is noise.
             warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
             warnings.filterwarnings("always", message=CORRUPT_EXIF, category=UserWarning)
-            with PILImage.open(path, formats=list(MEDIA_TYPES)) as img:
+            with PILImage.open(io.BytesIO(data), formats=list(MEDIA_TYPES)) as img:
                 width, height = img.size
                 check_pixels(str(path), width, height)
                 img.load()

@@ -17,13 +17,15 @@ Example ``article.toml``::
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from publisher.errors import InputError
+from publisher.files import SIDECAR, read_file
 from publisher.model import Metadata
-from publisher.readers.values import check_date, check_language, value_problem
+from publisher.readers.values import check_date, check_identifier, check_language, value_problem
 
 _KEYS = ("authors", "date", "publisher", "source", "section", "language", "identifier", "rights")
 _ALIASES = {"author": "authors", "lang": "language", "id": "identifier", "url": "source"}
@@ -38,11 +40,19 @@ def sidecar_path(path: Path) -> Path:
 def read_sidecar(path: Path) -> Metadata:
     """Return the metadata of the input's sidecar, or empty metadata if it has none."""
     toml_path = sidecar_path(path)
-    if toml_path == path or not toml_path.is_file():
+    if toml_path == path or not os.path.lexists(toml_path):
         return Metadata()
+    # Checked before it is read: inside the article's folder, a regular file, at most 5 MB.
+    data_bytes = read_file(
+        toml_path,
+        SIDECAR,
+        (path.parent,),
+        root_name="the article's folder",
+        outside_hint="Put the sidecar itself next to the article, not a link to it.",
+    )
     try:
-        data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(data_bytes.decode("utf-8"))
+    except UnicodeDecodeError as exc:
         raise InputError(f"{toml_path}: cannot be read ({exc}).") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(
@@ -92,4 +102,6 @@ def _value(name: str, value: Any, where: str) -> Any:
         raise InputError(f"{where}: '{name}' must be text.")
     if name == "language":
         return check_language(value, where)
+    if name == "identifier" and value.strip():
+        return check_identifier(value, where)
     return value.strip() or None

@@ -419,30 +419,74 @@ def fit_text(
     A ``direction`` ("ltr" or "rtl", the base direction) means the text is
     shaped (libraqm) and measured as shaped; None means Pillow's basic layout.
     A word wider than ``width`` is hyphenated in ``language`` (``hyphenation``).
+
+    Bounded whatever the text: the sizes tried are ``_sizes(largest)`` (each
+    6% below the last) searched by bisection, about six wraps instead of
+    some forty; each wrap stops once the box is full and breaks an unbreakable
+    word in linear time (``wrap``).
     """
     hyphenate = hyphenation(language)
     text = " ".join(text.split())
-    size = largest
-    while True:
-        font = _font(font_data, size, direction is not None)
+    sizes = _sizes(largest)
+    tried: dict[int, tuple[FreeTypeFont, list[str], int, bool]] = {}
 
-        def measure(line: str, font: FreeTypeFont = font) -> float:
-            return font.getlength(line, direction=direction)
+    def attempt(size: int) -> tuple[FreeTypeFont, list[str], int, bool]:
+        if size not in tried:
+            font = _font(font_data, size, direction is not None)
 
-        lines = wrap(text, measure, width, hyphenate)
-        line_height = round(size * 1.12)
-        # Without hyphenation rules for the language (pyphen has none for Turkish), a word
-        # of a script that hyphenates is never broken: the size shrinks until it fits.
-        whole = hyphenate is not None or not any(
-            measure(word) > width for word in text.split() if _hyphenating_script(word)
-        )
-        if (len(lines) * line_height <= height and whole) or size <= _MIN_HEADLINE:
-            break
-        size = max(_MIN_HEADLINE, int(size * 0.94))
+            def measure(line: str, font: FreeTypeFont = font) -> float:
+                return font.getlength(line, direction=direction)
+
+            line_height = round(size * 1.12)
+            # One line more than fits is enough to know it does not fit.
+            most = max(1, height // line_height) + 1
+            lines = wrap(text, measure, width, hyphenate, max_lines=most)
+            # Without hyphenation rules for the language (pyphen has none for Turkish), a
+            # word of a script that hyphenates is never broken: the size shrinks until it fits.
+            whole = hyphenate is not None or not any(
+                measure(word) > width for word in text.split() if _hyphenating_script(word)
+            )
+            tried[size] = (font, lines, line_height, whole)
+        return tried[size]
+
+    def fits(size: int) -> bool:
+        _, lines, line_height, whole = attempt(size)
+        return len(lines) * line_height <= height and whole
+
+    # The first size that fits; the smallest is taken whether or not it fits.
+    low, high = 0, len(sizes) - 1
+    while low < high:
+        middle = (low + high) // 2
+        if fits(sizes[middle]):
+            high = middle
+        else:
+            low = middle + 1
+    font, lines, line_height, _ = attempt(sizes[low])
     keep = max(1, height // line_height)
     if len(lines) > keep:
-        lines = [*lines[: keep - 1], lines[keep - 1].rstrip() + " …"]
+        last = lines[keep - 1].rstrip()
+        # The ellipsis must fit on the line too: keep the longest prefix that leaves room.
+        low, high = 0, len(last)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if font.getlength(last[:middle].rstrip() + " …", direction=direction) <= width:
+                low = middle
+            else:
+                high = middle - 1
+        lines = [*lines[: keep - 1], (last[:low].rstrip() + " …").lstrip()]
     return font, lines, line_height
+
+
+def _sizes(largest: int) -> list[int]:
+    """The font sizes a fit tries, largest first, each about 6% below the last.
+
+    >>> _sizes(40)
+    [40, 37, 34, 31, 29, 27, 25, 24]
+    """
+    sizes = [largest]
+    while sizes[-1] > _MIN_HEADLINE:
+        sizes.append(max(_MIN_HEADLINE, int(sizes[-1] * 0.94)))
+    return sizes
 
 
 #: Where a word may break, as pyphen says: the positions, in characters, after which to break.
@@ -488,6 +532,10 @@ def _hyphenating_script(word: str) -> bool:
     )
 
 
+#: Longer "words" are not words (no dictionary has them): they break between characters.
+_LONGEST_WORD = 64
+
+
 def _break_word(
     word: str, measure: Callable[[str], float], width: float, hyphenate: Hyphenator | None
 ) -> tuple[str, str]:
@@ -496,20 +544,63 @@ def _break_word(
     At the last hyphenation point where the part and its hyphen fit; after a
     hyphen the word already has, no second one is added. Without a point that
     fits, between characters: with a hyphen when the language hyphenates.
+
+    Linear in the line, whatever the word's length: the characters that can fit
+    are found by summing each one's width (measured once, ``_fitting``), only
+    points up to there are tried, and only a real word (at most
+    ``_LONGEST_WORD`` characters) is looked up for hyphenation. The old way
+    measured every prefix of the rest of the word, one character shorter each
+    time: cubic per word (1,000 characters took 293 s on the cover).
+
+    >>> _break_word("abcdefgh", len, 3, None)
+    ('abc', 'defgh')
+    >>> _break_word("Linienverkehr", len, 10, hyphenation("de"))
+    ('Linienver-', 'kehr')
     """
-    points = hyphenate(word) if hyphenate is not None else []
-    points = sorted(set(points) | {i + 1 for i, char in enumerate(word[:-1]) if char == "-"})
-    for point in reversed(points):
-        if word[point] == "-" or not 0 < point < len(word):
+    mark = "-" if hyphenate is not None else ""
+    limit = _fitting(word, measure, width)
+    points: set[int] = {i + 1 for i, char in enumerate(word[: limit + 1]) if char == "-"}
+    if hyphenate is not None and len(word) <= _LONGEST_WORD:
+        points |= set(hyphenate(word))
+    for point in sorted((p for p in points if p <= limit + 1), reverse=True):
+        if not 0 < point < len(word) or word[point] == "-":
             continue
         head = word[:point] if word[point - 1] == "-" else word[:point] + "-"
         if measure(head) <= width:
             return head, word[point:]
-    mark = "-" if hyphenate is not None else ""
-    cut = len(word) - 1
-    while cut > 1 and measure(word[:cut] + mark) > width:
-        cut -= 1
+    cut = max(1, _fitting(word[: limit + 1] + mark, measure, width) - len(mark))
+    if cut > 1 and measure(word[:cut] + mark) > width:
+        # The sum was short (kerning, shaping): bisect for the longest part that fits.
+        low, high = 1, cut - 1
+        while low < high:
+            middle = (low + high + 1) // 2
+            if measure(word[:middle] + mark) <= width:
+                low = middle
+            else:
+                high = middle - 1
+        cut = low
+    cut = min(cut, len(word) - 1)
     return word[:cut] + mark, word[cut:]
+
+
+def _fitting(text: str, measure: Callable[[str], float], width: float) -> int:
+    """How many leading characters of ``text`` fit in ``width``, by summed widths (at least 1).
+
+    Each distinct character is measured once; the scan stops at the first that
+    does not fit, so the cost is that of one line.
+
+    >>> _fitting("abcdefgh", len, 3), _fitting("ab", len, 0.5)
+    (3, 1)
+    """
+    widths: dict[str, float] = {}
+    total = 0.0
+    for index, char in enumerate(text):
+        if char not in widths:
+            widths[char] = measure(char)
+        total += widths[char]
+        if total > width:
+            return max(1, index)
+    return len(text)
 
 
 def wrap(
@@ -517,18 +608,24 @@ def wrap(
     measure: Callable[[str], float],
     width: float,
     hyphenate: Hyphenator | None = None,
+    *,
+    max_lines: int | None = None,
 ) -> list[str]:
     """Greedy word wrap of ``text`` to ``width`` as measured by ``measure(str) -> float``.
 
     A word wider than the line is hyphenated (``_break_word``): at a
     hyphenation point of ``hyphenate`` with a hyphen, else between characters
     (with a hyphen when there is a ``hyphenate``). A word is never broken
-    without a mark where its language hyphenates.
+    without a mark where its language hyphenates. With ``max_lines``, wrapping
+    stops once that many lines are made: the caller only needs to know that
+    the text does not fit.
 
     >>> wrap("a bb ccc dddddd", len, 6)
     ['a bb', 'ccc', 'dddddd']
     >>> wrap("abcdefgh", len, 3)
     ['abc', 'def', 'gh']
+    >>> wrap("abcdefgh", len, 3, max_lines=2)
+    ['abc', 'def']
     >>> wrap("im Linienverkehr", len, 10, hyphenation("de"))
     ['im', 'Linienver-', 'kehr']
     >>> wrap("pro-Iranian", len, 8, hyphenation("en"))
@@ -537,6 +634,8 @@ def wrap(
     lines: list[str] = []
     current = ""
     for word in text.split():
+        if max_lines is not None and len(lines) >= max_lines:
+            return lines[:max_lines]
         candidate = f"{current} {word}" if current else word
         if measure(candidate) <= width:
             current = candidate
@@ -545,9 +644,11 @@ def wrap(
             lines.append(current)
         current = ""
         while measure(word) > width and len(word) > 1:
+            if max_lines is not None and len(lines) >= max_lines:
+                return lines[:max_lines]
             head, word = _break_word(word, measure, width, hyphenate)
             lines.append(head)
         current = word
     if current:
         lines.append(current)
-    return lines
+    return lines if max_lines is None else lines[:max_lines]

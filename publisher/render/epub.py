@@ -188,8 +188,8 @@ def _add_metadata(book: Any, article: Article, *, has_photo: bool) -> None:
         book.add_metadata(None, "meta", value, {"property": prop})
 
     declare("schema:accessMode", "textual")
-    figures_held = any(item.id.startswith("figure-") for item in book.get_items())
-    if has_photo or figures_held:  # the photo or a figure in the body
+    # The photo or a figure in the body makes the book visual too.
+    if has_photo or any(item.id.startswith("figure-") for item in book.get_items()):
         declare("schema:accessMode", "visual")
     declare("schema:accessModeSufficient", "textual")
     features = ["structuralNavigation", "tableOfContents", "readingOrder"]

@@ -115,14 +115,14 @@ def embedded_fonts(theme: Theme, texts: Iterable[str], css: str) -> EmbeddedFont
         data = _subset(face.path, characters, theme.font_folders)
         if data is None:
             continue  # no character of the book in this face (an Arabic face in French)
-        # A variable font's name holds "[wght]": not allowed in an EPUB's URLs.
-        name = "fonts/" + re.sub(r"[^A-Za-z0-9._-]", "-", face.path.name)
+        # Only URL-safe characters: a variable font is often named "Face[wght].ttf".
+        name = f"fonts/{re.sub(r'[^A-Za-z0-9._-]+', '-', face.path.name)}"
         files[name] = EmbeddedFile(name, MEDIA_TYPES[face.path.suffix.lower()], data)
         if licence not in licences:
             stem = re.sub(r"[^A-Za-z0-9]+", "", face.family)
             licences[licence] = f"fonts/{stem}-{licence.name}"
-            # The licence was found by _licence beside a theme font: a file root allows it only.
-            content = read_allowed(licence, (*theme.font_folders, licence))
+            # The licence may lie one folder up from the fonts (a package's files/).
+            content = read_allowed(licence, (*theme.font_folders, licence.parent))
             files[licences[licence]] = EmbeddedFile(licences[licence], "text/plain", content)
         rules.append(_font_face(face, f"../{name}"))
     css_text = "\n".join(rules) + "\n" if rules else ""
@@ -155,11 +155,8 @@ def _named_families(css: str) -> frozenset[str]:
 
 
 def _licence(font: Path) -> Path | None:
-    """The licence file beside ``font``, or at the root of its fontpkg package.
-
-    fontpkg packages (Source Code Pro) keep their fonts in ``files/`` and the
-    licence one folder up.
-    """
+    # A font package keeps its fonts in files/ and may keep the licence one up
+    # (fontpkg_* packages: LICENSE beside __init__.py).
     folders = [font.parent]
     if font.parent.name == "files":
         folders.append(font.parent.parent)

@@ -25,6 +25,7 @@ from publisher.render.fetch import is_allowed, read_allowed
 from publisher.render.html import EPUB_STYLESHEETS
 from publisher.render.photo import pixel_size
 from publisher.themes import Theme
+from publisher.themes.css import check_epub_css
 from publisher.themes.language import is_rtl, long_date
 
 COVER_HREF = "cover.xhtml"
@@ -35,9 +36,6 @@ CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 CERTIFIED_BY = "publisher (self-declared)"
 #: Zip entries that must come first, in this order (mimetype must be first and stored).
 _FIRST_ENTRIES = ("mimetype", "META-INF/container.xml", "EPUB/content.opf")
-#: A url() or @import in EPUB CSS points at something the EPUB does not carry.
-_CSS_REFERENCE = re.compile(r"url\(|@import", re.IGNORECASE)
-_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _NCX_NS = "http://www.daisy.org/z3986/2005/ncx/"
 
@@ -90,16 +88,15 @@ def new_book(identifier: str, title: str, language: str) -> Any:
 def add_stylesheets(book: Any, theme: Theme, roots: tuple[Path, ...], warnings: list[str]) -> None:
     """Add the theme's EPUB stylesheets (each with its ``[css]`` layers) to ``book``.
 
-    A stylesheet that points at other files (``url()``, ``@import``) is added
-    anyway, with a warning: the EPUB does not carry what it points at.
+    A stylesheet that points at other files (``url()``, ``@import``; only
+    ``data:`` URLs are allowed) is a ThemeError (``themes.css.check_epub_css``):
+    the EPUB would not carry what it points at.
     """
     for href in EPUB_STYLESHEETS:
         layers = theme.stylesheet_layers(href.removeprefix("css/"))
         css = b"\n".join(read_allowed(path, roots) for path in layers)
-        if _CSS_REFERENCE.search(_CSS_COMMENT.sub("", css.decode("utf-8", "replace"))):
-            warnings.append(
-                f"{href} refers to other files (url() or @import), which the EPUB does not carry."
-            )
+        # Never copied into the book: a url() to the network or a local file is refused.
+        check_epub_css(css, href.removeprefix("css/"))
         uid = re.sub(r"[^A-Za-z0-9]+", "-", href).strip("-")
         book.add_item(epub.EpubItem(uid=uid, file_name=href, media_type="text/css", content=css))
 

@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from publisher.errors import SandboxError
+from publisher.files import RESOURCE, Kind, read_file
 from publisher.model import Article
 from publisher.themes import Theme
 
@@ -78,15 +79,19 @@ def blocked_message(what: str) -> str:
     return f"blocked {what}: {REASON}"
 
 
-def read_allowed(path: Path, roots: Iterable[Path]) -> bytes:
-    """Read ``path`` if it is inside one of ``roots``; raise SandboxError otherwise."""
+def read_allowed(path: Path, roots: Iterable[Path], kind: Kind = RESOURCE) -> bytes:
+    """Read ``path`` if it is inside one of ``roots``; raise SandboxError otherwise.
+
+    The file must also be a regular file under ``kind``'s size limit
+    (``publisher.files``), else ``kind.error`` is raised before any byte is read.
+    """
     roots = tuple(roots)
     if not is_allowed(path, roots):
         raise SandboxError(
             blocked_message(str(path)),
             "Keep images, stylesheets and fonts beside the article or in the theme folder.",
         )
-    return path.resolve().read_bytes()
+    return read_file(path, kind)
 
 
 def memory_url(name: str) -> str:
@@ -148,7 +153,7 @@ class Sandbox:
             self._blocked.setdefault(url, None)
             raise SandboxError(blocked_message(url))
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return path.resolve().read_bytes(), media_type
+        return read_file(path, RESOURCE), media_type
 
 
 _FETCHER_CLASS: Any = None

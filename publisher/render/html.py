@@ -7,11 +7,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-import jinja2
-
-from publisher.errors import ThemeError
 from publisher.model import Article
 from publisher.themes import Theme
+from publisher.themes.sandbox import render_checked
 
 ARTICLE_TEMPLATE = "article.xhtml"
 #: Stylesheet hrefs inside the EPUB, in cascade order (base, then the medium's).
@@ -102,23 +100,9 @@ def render_template(
     context: Mapping[str, Any],
     values_hint: str = "Use only the values the default theme's templates use.",
 ) -> str:
-    """Render the theme's template ``name``, turning Jinja errors into ThemeError.
+    """Render the theme's template ``name`` in its sandbox (``themes.sandbox.render_checked``).
 
-    ``values_hint`` tells the user which values the template may use.
+    Anything the template raises, and output that is not well-formed XHTML,
+    is a ThemeError; ``values_hint`` tells the user which values it may use.
     """
-    try:
-        return theme.environment.get_template(name).render(context)
-    except jinja2.TemplateNotFound as error:
-        raise ThemeError(
-            f"The theme has no template '{error.name}'.",
-            "Add it to your theme's templates/ folder or restore the default theme.",
-        ) from error
-    except jinja2.UndefinedError as error:
-        raise ThemeError(
-            f"The template '{name}' uses an unknown value: {error.message}.", values_hint
-        ) from error
-    except jinja2.TemplateError as error:
-        raise ThemeError(
-            f"The template '{name}' failed: {error}.",
-            "Fix the template in your theme folder or remove it to use the default.",
-        ) from error
+    return render_checked(theme.environment, name, context, values_hint)

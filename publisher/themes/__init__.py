@@ -12,7 +12,8 @@ A theme folder may hold any subset of::
 A file in a folder replaces the file of the same name further down the list,
 so a user overrides one file and inherits the rest. ``extends`` names the
 theme a folder builds on: a built-in theme (``publisher/themes/<name>``, see
-``catalog``) or a folder path, relative to the ``theme.toml``. Every list ends
+``catalog``) or the path of a theme folder (one holding a ``theme.toml``),
+relative to the ``theme.toml``. Every list ends
 with the default theme; settings merge key by key, the top folder winning.
 
 Stylesheets can also be extended instead of replaced: ``[css]`` lists files
@@ -27,6 +28,7 @@ the cascade order (the default's additions first, the user's last)::
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import tomllib
 from collections.abc import Iterable
@@ -37,11 +39,13 @@ from typing import Any
 import jinja2
 
 from publisher.errors import ThemeError
+from publisher.files import FONT, THEME_FILE, check_file, read_file
 from publisher.model import plain_text
 from publisher.themes.blocks import grouped
 from publisher.themes.bytecode import TemplateCache
 from publisher.themes.catalog import THEMES_DIR, installed_themes, not_installed
 from publisher.themes.language import byline, is_rtl, long_date, uppercase
+from publisher.themes.sandbox import ThemeEnvironment, ThemeLoader
 
 DEFAULT_THEME = THEMES_DIR / "default"
 #: The stylesheets a theme has; ``[css]`` may add files after each.
@@ -258,12 +262,19 @@ def _extended(settings: dict[str, Any], folder: Path) -> Path | None:
             'Write e.g. extends = "default" or extends = "../house-style".',
         )
     candidate = (folder / Path(value).expanduser()).resolve()
-    if candidate.is_dir():
+    if (candidate / "theme.toml").is_file():
         return candidate
     builtin = installed_themes().get(value)
-    if builtin is None:
-        raise not_installed(value, where)
-    return builtin
+    if builtin is not None:
+        return builtin
+    if candidate.is_dir():
+        # Only a theme may be extended: never "/", "~" or any folder that is not one.
+        raise ThemeError(
+            f"extends{where} names the folder {candidate}, which is not a theme "
+            "(it has no theme.toml).",
+            "Extend a built-in theme by name or a theme folder holding a theme.toml.",
+        )
+    raise not_installed(value, where)
 
 
 def _added_css(table: object, folder: Path) -> dict[str, list[Path]]:
@@ -290,11 +301,12 @@ def _added_css(table: object, folder: Path) -> dict[str, list[Path]]:
 
 def _read_settings(folder: Path) -> dict[str, Any]:
     toml_path = folder / "theme.toml"
-    if not toml_path.exists():
+    if not os.path.lexists(toml_path):
         return {}
+    data = read_file(toml_path, THEME_FILE, (folder,), root_name=f"the theme folder {folder}")
     try:
-        settings = tomllib.loads(toml_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        settings = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ThemeError(
             f"The theme settings '{toml_path}' cannot be read: {error}.",
             "Fix the TOML syntax (see publisher/themes/default/theme.toml) or delete the file.",
@@ -362,6 +374,7 @@ def _font_faces(fonts: object) -> tuple[FontFace, ...]:
                     f"The font file '{filename}' ({role}, {key}) is not in {folder}.",
                     _FONT_HINT,
                 )
+            check_file(font_path, FONT, (folder,))  # a regular file of sane size
             faces.append(FontFace(spec["family"], font_path, weight, style))
     return tuple(faces)
 
@@ -388,8 +401,9 @@ def _font_package_folder(package: str, role: str) -> Path:
 
 
 def _make_environment(folders: list[Path]) -> jinja2.Environment:
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(folder / "templates") for folder in folders]),
+    """The theme's sandboxed Jinja environment (see ``sandbox``), every template compiled once."""
+    environment = ThemeEnvironment(
+        loader=ThemeLoader(tuple(folders)),
         # Always on: the templates are .xhtml, which select_autoescape would not escape.
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -414,9 +428,9 @@ def _make_environment(folders: list[Path]) -> jinja2.Environment:
                 f"{error.message}.",
                 f"Fix {error.filename or name} or remove it to use the default.",
             ) from error
-        except (OSError, UnicodeDecodeError) as error:
+        except RecursionError as error:  # the parser, on absurdly nested markup
             raise ThemeError(
-                f"The template '{name}' cannot be read: {error}.",
-                "Check the file is UTF-8 text and readable.",
+                f"The template '{name}' is nested too deeply to read.",
+                f"Simplify {name} or remove it to use the default.",
             ) from error
     return environment

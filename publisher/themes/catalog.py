@@ -7,7 +7,7 @@ the others say ``extends = "default"`` and hold only what they change.
 
 from __future__ import annotations
 
-import shutil
+import os
 import tomllib
 from pathlib import Path
 
@@ -73,20 +73,58 @@ def export_theme(name: str, destination: Path) -> list[Path]:
             "Give the path of a new or empty folder.",
         )
     clashes = [destination / path.relative_to(source) for path in files]
-    clashes = [path for path in clashes if path.exists()]
+    # lexists: a dangling symlink is a clash too (writing would follow it out of the folder).
+    clashes = [path for path in clashes if os.path.lexists(path)]
     if clashes:
         listed = ", ".join(str(path) for path in clashes)
         raise ThemeError(
             f"Not exporting the theme '{name}': these files already exist: {listed}.",
             "Export into a new or empty folder; nothing was overwritten.",
         )
+    for path in files:
+        _refuse_links_out(destination / path.relative_to(source), destination)
     written: list[Path] = []
     for path in files:
         target = destination / path.relative_to(source)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _copy_inside(path, target, destination)
+        except OSError as error:
+            raise ThemeError(
+                f"Cannot export the theme into '{destination}': {target}: "
+                f"{error.strerror or error}.",
+                "Export into a new or empty folder you can write to.",
+            ) from None
         written.append(target)
     return written
+
+
+def _refuse_links_out(target: Path, destination: Path) -> None:
+    """Refuse a target whose folder inside ``destination`` is a symlink (``css`` -> elsewhere)."""
+    for folder in target.parents:
+        if folder == destination:
+            return
+        if folder.is_symlink():
+            raise ThemeError(
+                f"Not exporting the theme: '{folder}' is a link out of {destination}.",
+                "Export into a new or empty folder; nothing was written.",
+            )
+
+
+def _copy_inside(source: Path, target: Path, destination: Path) -> None:
+    """Copy ``source`` to a new file ``target``, never through a symlink out of ``destination``.
+
+    The file is created with O_EXCL|O_NOFOLLOW, so a link planted after the
+    checks fails instead of being written through.
+    """
+    if not target.parent.resolve().is_relative_to(destination.resolve()):
+        raise ThemeError(
+            f"Not exporting into '{target.parent}': it is a link out of {destination}."
+        )
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(target, flags, 0o644)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(source.read_bytes())
 
 
 def _folder(name: str) -> Path:
