@@ -123,3 +123,22 @@ def test_strict_builds_a_real_article(tmp_path: Path) -> None:
     result = run_cli("build", path, "-o", tmp_path / "out", "--format", "epub", "--strict")
     assert result.returncode == 0, result.stderr
     assert "furniture" not in result.stderr
+
+
+def test_figure_and_table_followed_by_loose_text(tmp_path: Path) -> None:
+    """Text right after a figure or table the body takes back from the page stays (no crash)."""
+    from publisher.readers import read_article
+
+    story = "".join(f"<p>{p}</p>" for p in (FIRST + " and more.", "A second paragraph here.", LAST))
+    page = tmp_path / "tails.html"
+    page.write_text(
+        f"<html><head><title>{HEADLINE}</title></head><body><article><h1>{HEADLINE}</h1>"
+        f"{story}<figure><img src='map.jpg' alt='Map'><figcaption>Map.</figcaption></figure>"
+        " Loose words after the figure.<table><tr><th>Berth</th></tr><tr><td>North</td></tr>"
+        f"</table> Loose words after the table.{story}</article></body></html>",
+        encoding="utf-8",
+    )
+    make_photo(tmp_path, "map.jpg")
+    raw = read_article(page)
+    text = " ".join(raw.paragraphs)
+    assert FIRST in text and LAST in text

@@ -823,7 +823,6 @@ def _extracted(
     comes back in its place, with its caption and credit.
     """
     from lxml import etree  # type: ignore[import-untyped,unused-ignore]
-    from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
     from trafilatura.htmlprocessing import convert_to_html
 
     if found is None or getattr(found, "body", None) is None:
@@ -840,7 +839,7 @@ def _extracted(
     for table in list(tree.iter("table")):
         original = page_tables.get("".join(_key(table).split()))
         if original is not None and table.getparent() is not None:
-            copy = lxml_html.fragment_fromstring(lxml_html.tostring(original, encoding="unicode"))
+            copy = _copy(original)
             copy.tail = table.tail
             table.getparent().replace(table, copy)
     order = {element: n for n, element in enumerate(doc.iter())}
@@ -857,9 +856,7 @@ def _extracted(
         if not any(_tag(outer) in _TEXT_BLOCKS for outer in block.iterancestors()):
             matched += _size(_key(block))
         if not any(_tag(child) in BLOCK_TAGS or _tag(child) == "figure" for child in original):
-            copy = lxml_html.fragment_fromstring(
-                lxml_html.tostring(original, encoding="unicode"), create_parent="div"
-            )[0]
+            copy = _copy(original)
             try:
                 block.text = copy.text
             except ValueError:  # a control character lxml.etree refuses: keep the plain text
@@ -881,7 +878,7 @@ def _extracted(
             after = next(block for position, block in placed if position > at)
             if after.getparent() is None or any(a is figure for a in after.iterancestors()):
                 continue
-            copy = lxml_html.fragment_fromstring(lxml_html.tostring(figure, encoding="unicode"))
+            copy = _copy(figure)
             copy.tail = None
             top = after
             while top.getparent() is not None and _tag(top.getparent()) not in ("body", "html"):
@@ -900,6 +897,15 @@ def _drop_element(element: HtmlElement) -> None:
         else:
             parent.text = (parent.text or "") + element.tail
     parent.remove(element)
+
+
+def _copy(element: HtmlElement) -> HtmlElement:
+    """A copy of ``element`` without the text that follows it."""
+    from copy import deepcopy
+
+    copy = deepcopy(element)
+    copy.tail = None
+    return copy
 
 
 def _key(element: HtmlElement) -> str:
