@@ -98,6 +98,18 @@ def check_publishable(article: Article) -> Article:
     return article
 
 
+def load_articles_of(path: Path, options: InputOptions) -> tuple[Article, ...]:
+    """The articles of one input: one, or every item of a NewsML-G2 package."""
+    from publisher.normalise import normalise
+    from publisher.readers import package_of, read_package_articles
+
+    package = package_of(path)
+    if package is None:
+        return (load_article(path, options),)
+    raws = read_package_articles(package, overrides=options.overrides)
+    return tuple(check_publishable(normalise(raw)) for raw in raws)
+
+
 @dataclass(frozen=True, slots=True)
 class RenderedArticle:
     """One article rendered in memory: the normalised article and each format's bytes."""

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from typer._click import exceptions as click
 
     from publisher.build import InputOptions
+    from publisher.readers.wire import Package
 
 EXAMPLES = """
 Examples:
@@ -356,6 +357,13 @@ def build(
     paths, options, config = _guard(setup)
     build_time = _guard(build_time_from_env)
     _guard(lambda: _check_setup(config))
+    if collection is None:
+        package = _guard(lambda: _package_input(paths))
+        if package is not None:
+            # A NewsML-G2 package is a collection: its headline is the title.
+            collection = package.title
+            collection_date = collection_date or package.date
+            collection_id = collection_id or package.identifier
     if collection is not None or collection_date or collection_id or collection_publisher:
         _build_collection(
             paths,
@@ -385,6 +393,29 @@ def build(
     if failed:
         _err(f"{failed} of {len(paths)} articles failed; see {config.out_dir / 'report.jsonl'}.")
         raise typer.Exit(1)
+
+
+def _package_input(paths: list[Path]) -> Package | None:
+    """The NewsML-G2 package given as the only input, else None (a package among others: error)."""
+    from publisher.readers import package_of
+
+    def package_or_none(path: Path) -> Package | None:
+        if len(paths) == 1:
+            return package_of(path)
+        try:
+            return package_of(path)
+        except PublisherError:
+            return None  # a bad file among many: the batch reports it with the others
+
+    packages = [(path, package) for path in paths if (package := package_or_none(path))]
+    if not packages:
+        return None
+    if len(paths) > 1:
+        raise UsageError(
+            f"{packages[0][0]} is a NewsML-G2 package (a collection) among other inputs.",
+            "Build it on its own, or give --collection TITLE to make one collection of all.",
+        )
+    return packages[0][1]
 
 
 def _check_setup(config: BuildConfig) -> None:

@@ -19,6 +19,10 @@ Reading order (``order_articles``), precisely:
    space. Articles without a section form one group too, placed where the
    first of them is; the contents lists them without a heading.
 
+A NewsML-G2 package given as an input (a ``packageItem``, or a
+``newsMessage`` with several items) adds its items in the package's order, as
+if each were an input of its own (``build.load_articles_of``).
+
 The collection's identifier is ``--collection-id`` or a ``urn:uuid:`` derived
 from the title, the date and every article's identifier in reading order; its
 date is ``--collection-date`` or the latest ISO date of its articles, else the
@@ -44,7 +48,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from publisher.build import InputOptions, load_article
+from publisher.build import InputOptions, load_articles_of
 from publisher.config import BuildConfig
 from publisher.errors import InputError, OutputError, PublisherError
 from publisher.model import Article, Collection
@@ -116,7 +120,7 @@ def load_articles(paths: Sequence[Path], options: InputOptions) -> tuple[Article
     problems: list[str] = []
     for path in paths:
         try:
-            articles.append(load_article(path, options))
+            articles.extend(load_articles_of(path, options))
         except PublisherError as error:
             message = str(error)
             problems.append(message if str(path) in message else f"{path}: {message}")

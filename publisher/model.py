@@ -508,7 +508,9 @@ class RawArticle:
     empty when every paragraph is plain (plain text has no structure).
     ``body`` is the document tree when the format has structure (Markdown,
     JSON 2.0); then ``paragraphs`` holds only its plain text. ``content`` is
-    the tree either way.
+    the tree either way. ``dateline`` is set when the format names it apart
+    from the text (a wire story's NITF ``dateline``, NewsML-G2 ``located``);
+    otherwise the normaliser looks for one at the start of the text.
     """
 
     source: Path
@@ -523,6 +525,7 @@ class RawArticle:
     warnings: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     body: tuple[Block, ...] = ()
+    dateline: str | None = None
 
     def __post_init__(self) -> None:
         _check_kinds(self.kinds, self.paragraphs)

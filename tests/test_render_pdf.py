@@ -180,7 +180,9 @@ def test_an_80000_character_word_renders_quickly_and_whole(tmp_path: Path) -> No
     article = sample_article(tmp_path, image=False, paragraphs=("Before.", word, "After."))
     started = time.perf_counter()
     rendered = render_pdf(article, load_theme(None), PdfOptions(), build_time=BUILD_TIME)
-    assert time.perf_counter() - started < 30
+    # Not a speed test (make bench measures speed): ~8 s here; a bound far above
+    # that catches only a return of superlinear line breaking, never a busy machine.
+    assert time.perf_counter() - started < 180
     compact = "".join(pdf_text(rendered.data).split())
     assert word in compact
     assert compact.index("Before.") < compact.index(word) < compact.index("After.")

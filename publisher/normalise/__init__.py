@@ -138,8 +138,15 @@ def normalise(raw: RawArticle) -> Article:
     caption, credit = _split_caption(texts.get("caption", ""), texts.get("credit"), changes)
     # Tidying the caption's end gives its last quote new neighbours: typeset again.
     caption = _apply(typography, caption, "caption", changes)
-    # A dateline opens the text: a subheading or list item is not one.
-    dateline, date, body = _find_dateline(body, changes)
+    # A dateline opens the text: a subheading or list item is not one. A wire
+    # format names its dateline apart from the text: then that one is used.
+    dateline: str | None
+    date: str | None
+    if raw.dateline and raw.dateline.strip():
+        given = _clean_characters(raw.dateline.strip(), "dateline", changes)
+        dateline, date = _apply(typography, given, "dateline", changes), None
+    else:
+        dateline, date, body = _find_dateline(body, changes)
 
     flat = flatten(body)
     final = tuple(text for text, _ in flat)

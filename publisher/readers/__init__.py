@@ -15,7 +15,7 @@ from pathlib import Path
 from publisher.errors import ImageError, InputError
 from publisher.files import ARTICLE, read_file
 from publisher.model import Block, Figure, Metadata, RawArticle, map_blocks
-from publisher.readers import html, jsonfile, markdown, text
+from publisher.readers import html, jsonfile, markdown, text, wire
 from publisher.readers.images import find_image, inspect_image
 from publisher.readers.sidecar import read_sidecar
 
@@ -31,6 +31,7 @@ READERS: dict[str, Reader] = {
     **{ext: markdown.read for ext in markdown.FILE_EXTENSIONS},
     **{ext: html.read for ext in html.FILE_EXTENSIONS},
     **{ext: jsonfile.read for ext in jsonfile.FILE_EXTENSIONS},
+    **{ext: wire.read for ext in wire.FILE_EXTENSIONS},
 }
 
 
@@ -65,6 +66,13 @@ def read_article(
             "Save the article's own page, or give its text as a .txt file "
             "(without --strict this is a warning).",
         )
+    return _complete(raw, path, overrides, image)
+
+
+def _complete(
+    raw: RawArticle, path: Path, overrides: Metadata | None, image: Path | None
+) -> RawArticle:
+    """A reader's article with the sidecar and overrides laid over it, its pictures found."""
     metadata = (overrides or Metadata()).merged_over(read_sidecar(path).merged_over(raw.metadata))
     warned: list[str] = []
     found = find_image(path, image, metadata.image, warned)
@@ -72,6 +80,33 @@ def read_article(
     return replace(
         raw, metadata=metadata, image=found, warnings=(*raw.warnings, *warned), body=body
     )
+
+
+def package_of(path: Path) -> wire.Package | None:
+    """The NewsML-G2 package an input is, or None when it is one article (or not XML).
+
+    Read before building: a package builds a collection, not an article.
+    """
+    if path.suffix.lower() not in wire.FILE_EXTENSIONS:
+        return None
+    return wire.package_of(read_input_bytes(path), path)
+
+
+def read_package_articles(
+    package: wire.Package, *, overrides: Metadata | None = None
+) -> tuple[RawArticle, ...]:
+    """Every item of a package as an article, in the package's order.
+
+    Each item gets the sidecar of the file it is in and the command line's
+    metadata overrides; the package's own warnings go with its first item.
+    """
+    articles = []
+    for number, item in enumerate(package.items):
+        raw = wire.read_package_item(item.element, item.path)
+        if number == 0 and package.warnings:
+            raw = replace(raw, warnings=(*package.warnings, *raw.warnings))
+        articles.append(_complete(raw, item.path, overrides, None))
+    return tuple(articles)
 
 
 def _inspect_figure(block: Block, path: Path, warned: list[str]) -> Block:

@@ -24,12 +24,18 @@ error names its place (``body item 3, content item 2``). ``source``,
 ``encoding`` and ``changes`` describe the earlier run and are not read back. An
 image ``path`` is relative to the JSON file's folder. A ``dateline`` that the
 first paragraph does not start with (a date the normaliser took off) is put
-back as the first paragraph, so normalising again finds it again.
+back as the first paragraph, so normalising again finds it again; any other
+dateline the text does not start with (a wire story's, named apart from its
+text) is kept as the article's dateline.
+
+An IPTC ninjs item (no ``schema_version``; a ``uri`` and ninjs fields) is read
+by :mod:`publisher.readers.wire.ninjs` instead.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +50,11 @@ from publisher.model import (
     Text,
     plain_text,
 )
+from publisher.normalise.dateline import standalone_date
 from publisher.readers.decode import decode
 from publisher.readers.sidecar import metadata_from_mapping
 from publisher.readers.values import value_problem
+from publisher.readers.wire import is_ninjs, read_ninjs_article
 from publisher.serialise import SCHEMA_VERSION, node_from_data
 
 FILE_EXTENSIONS = (".json",)
@@ -101,6 +109,9 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
         ) from None
     if not isinstance(document, dict):
         raise InputError(f"{path}: the JSON must be an object {{...}}, not a list or value.", _HINT)
+    if is_ninjs(document):
+        raw = read_ninjs_article(document, path, decoded.encoding, [])
+        return replace(raw, changes=decoded.changes)
     article = _Fields(document, path)
     headline = article.text("headline", required=True) or ""
     if not headline.strip():
@@ -112,6 +123,12 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
     body = article.body()
     dateline = article.text("dateline")
     first = plain_text(body[:1]) if body else paragraphs[0]
+    given = None  # a dateline the wire format named apart from the text
+    # standalone_date is a pure function of the normaliser's: the same test
+    # decides what it took off, so reading here agrees with it.
+    off_text = bool(dateline and dateline.strip() and not first.startswith(dateline))
+    if off_text and dateline and standalone_date(dateline) is None:
+        given, dateline = dateline, None
     if dateline and dateline.strip() and not first.startswith(dateline):
         paragraphs.insert(0, dateline)
         kinds = ["p", *kinds] if kinds else []
@@ -128,6 +145,7 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
         credit=article.text("credit"),
         kinds=tuple(kinds),
         body=body,
+        dateline=given,
     )
 
 
@@ -145,7 +163,8 @@ class _Fields:
         version = document.get("schema_version")
         if version is None:
             raise InputError(
-                f"{path}: 'schema_version' is missing; this is not a publisher article.", _HINT
+                f"{path}: 'schema_version' is missing; this is not a publisher article.",
+                f"{_HINT} An IPTC ninjs item needs its 'uri' and 'type' (or '$schema').",
             )
         if version not in SCHEMA_VERSIONS:
             raise InputError(

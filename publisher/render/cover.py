@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import io
 import re
-import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -253,19 +252,7 @@ def _digest_of(path: Path, size: int, mtime_ns: int, roots: tuple[Path, ...]) ->
 
 def cover_style(theme: Theme) -> CoverStyle:
     """The theme's ``[cover]`` table (the user's theme over the default's), checked."""
-    table: dict[str, object] = {}
-    for folder in reversed(theme.folders):  # default first, so the user's values win
-        path = folder / "theme.toml"
-        if not path.is_file():
-            continue
-        try:
-            settings = tomllib.loads(read_allowed(path, theme.folders).decode("utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-            raise ThemeError(f"The theme settings '{path}' cannot be read: {error}.") from error
-        cover = settings.get("cover", {})
-        if not isinstance(cover, dict):
-            raise ThemeError(f"The [cover] table of {path} is not a table.", _COVER_HINT)
-        table.update(cover)
+    table = theme.settings_table("cover", _COVER_HINT)
     unknown = sorted(set(table) - set(CoverStyle.__slots__))
     if unknown:
         raise ThemeError(f"The [cover] table has unknown keys: {', '.join(unknown)}.", _COVER_HINT)

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import io
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -66,19 +65,7 @@ class EmbeddedFonts:
 
 def embeds_fonts(theme: Theme) -> bool:
     """Whether the theme's fonts go into its EPUBs (``[epub] embed_fonts``, default true)."""
-    table: dict[str, object] = {}
-    for folder in reversed(theme.folders):  # default first, so the user's values win
-        path = folder / "theme.toml"
-        if not path.is_file():
-            continue
-        try:
-            settings = tomllib.loads(read_allowed(path, theme.folders).decode("utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-            raise ThemeError(f"The theme settings '{path}' cannot be read: {error}.") from error
-        epub = settings.get("epub", {})
-        if not isinstance(epub, dict):
-            raise ThemeError(f"The [epub] table of {path} is not a table.", _HINT)
-        table.update(epub)
+    table = theme.settings_table("epub", _HINT)
     unknown = sorted(set(table) - _EPUB_KEYS)
     if unknown:
         raise ThemeError(f"The [epub] table has unknown keys: {', '.join(unknown)}.", _HINT)

@@ -115,6 +115,30 @@ class Theme:
         added = dict(self.added_css).get(name.removesuffix(".css"), ())
         return (self.stylesheet(name), *added)
 
+    def settings_table(self, name: str, hint: str) -> dict[str, object]:
+        """The ``[name]`` table of the theme's ``theme.toml`` files, the user's over the default's.
+
+        Raises ThemeError when a file cannot be read or the value is not a table.
+        """
+        table: dict[str, object] = {}
+        for folder in reversed(self.folders):  # default first, so the user's values win
+            path = folder / "theme.toml"
+            if not path.is_file():
+                continue
+            try:
+                data = read_file(
+                    path, THEME_FILE, (folder,), root_name=f"the theme folder {folder}"
+                )
+                settings = tomllib.loads(data.decode("utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+                message = f"The theme settings '{path}' cannot be read: {error}."
+                raise ThemeError(message) from error
+            value = settings.get(name, {})
+            if not isinstance(value, dict):
+                raise ThemeError(f"The [{name}] table of {path} is not a table.", hint)
+            table.update(value)
+        return table
+
     @property
     def font_folders(self) -> tuple[Path, ...]:
         """The folders the theme's font files live in."""
