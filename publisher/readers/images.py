@@ -57,7 +57,7 @@ def find_image(
             os.fsencode(from_sidecar)
         except UnicodeEncodeError:  # a lone surrogate from a JSON or YAML escape
             raise ImageError(
-                f"{source}: the image {ascii(from_sidecar)} is not a usable file name.",
+                f"{source}: the image {from_sidecar!a} is not a usable file name.",
                 "Name the picture file as it is on disk.",
             ) from None
         candidate = (folder / from_sidecar).resolve()
