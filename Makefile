@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test venv tools clean bench
+.PHONY: demo test venv tools clean bench bench-extraction
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: $(STAMP) tools
 ## Benchmarks vs plain WeasyPrint and pandoc (~25 min; BENCH_ARGS=--quick: ~3 min).
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+## Web-page reading vs trafilatura on fetched test suites: make bench-extraction SUITES="dir1 dir2".
+bench-extraction: $(STAMP)
+	$(BIN)/python -m benchmarks.extraction $(SUITES)
 
 ## EPUBCheck, veraPDF, DAISY Ace, calibre, chromium, poppler...: installed where missing.
 tools:

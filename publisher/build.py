@@ -24,11 +24,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class InputOptions:
-    """How to read the inputs: metadata overrides, an image, a forced encoding."""
+    """How to read the inputs: metadata overrides, an image, a forced encoding.
+
+    ``strict``: a web page whose text looks like page furniture is an error, not a warning.
+    """
 
     overrides: Metadata = field(default_factory=Metadata)
     image: Path | None = None
     encoding: str | None = None
+    strict: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +66,11 @@ def load_article(path: Path, options: InputOptions) -> Article:
     from publisher.readers import read_article
 
     raw = read_article(
-        path, overrides=options.overrides, image=options.image, encoding=options.encoding
+        path,
+        overrides=options.overrides,
+        image=options.image,
+        encoding=options.encoding,
+        strict=options.strict,
     )
     return check_publishable(normalise(raw))
 

@@ -64,6 +64,8 @@ Examples:
   publisher serve --watch articles/                          # HTTP API and live preview page
 """
 
+_STRICT_HELP = "Refuse a web page whose text looks like page furniture (default: a warning)."
+
 app = typer.Typer(
     name="publisher",
     help="Turn news articles into a valid EPUB 3 and a print-ready PDF.",
@@ -272,6 +274,7 @@ def build(
     encoding: Annotated[
         str | None, typer.Option(help="Force the input encoding, e.g. cp1252.")
     ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help=_STRICT_HELP)] = False,
     jobs: Annotated[
         int | None, typer.Option("--jobs", "-j", help="Worker processes (default: CPUs).")
     ] = None,
@@ -347,6 +350,7 @@ def build(
             overrides=_overrides(lang, author, date, publisher, source, identifier),
             image=image,
             encoding=encoding,
+            strict=strict,
         )
         return paths, options, config
 
@@ -599,6 +603,7 @@ def normalise(
     encoding: Annotated[
         str | None, typer.Option(help="Force the input encoding, e.g. cp1252.")
     ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help=_STRICT_HELP)] = False,
 ) -> None:
     """Print an article after clean-up: text, JSON (--json) or the change log (--explain)."""
     from publisher.build import InputOptions, load_article
@@ -606,7 +611,9 @@ def normalise(
 
     def run() -> None:
         options = InputOptions(
-            overrides=_overrides(lang, None, None, None, None, None), encoding=encoding
+            overrides=_overrides(lang, None, None, None, None, None),
+            encoding=encoding,
+            strict=strict,
         )
         article = load_article(path, options)
         if as_json:

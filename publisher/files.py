@@ -115,6 +115,11 @@ def check_file(
     except FileNotFoundError:
         missing = f"{path}: no such file (the {kind.what} cannot be read)."
         raise kind.error(missing, "Check the path.") from None
+    except UnicodeEncodeError:  # a lone surrogate (from JSON or YAML escapes) names no file
+        shown = ascii(str(path))
+        raise kind.error(
+            f"{shown}: not a usable file name (the {kind.what} cannot be read)."
+        ) from None
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
         raise kind.error(f"{path}: the {kind.what} cannot be read ({_reason(exc)}).") from None
     if roots is not None:

@@ -92,6 +92,13 @@ def test_huge_number_in_sidecar_and_json(tmp_path: Path) -> None:
         read_article(document)
 
 
+def test_lone_surrogate_in_a_front_matter_image_name_is_refused(tmp_path: Path) -> None:
+    """Found by the fuzzer: the path lookup raised UnicodeEncodeError (exit 3)."""
+    path = tmp_path / "story.md"
+    path.write_text('---\ntitle: Head\nimage: "a\\ud800.jpg"\n---\n\nSome text here.\n')
+    one_error_line(run_cli("normalise", path), 1, "not a usable file name")
+
+
 def test_lone_surrogate_in_json_is_refused_by_build_and_normalise(tmp_path: Path) -> None:
     path = tmp_path / "doc.json"
     path.write_text('{"schema_version": "1.1", "headline": "H\\ud800", "paragraphs": ["p"]}')

@@ -101,13 +101,18 @@ def _page(tmp_path: Path, body: str, head: str = "", name: str = "page.html") ->
 TEXT = "<p>The first paragraph of the story is here and long enough to count as text.</p>"
 
 
-def test_headline_order_og_title_then_h1_then_title(tmp_path: Path) -> None:
+def test_headline_visible_h1_when_the_meta_titles_agree(tmp_path: Path) -> None:
     head = "<title>From title</title>"
-    og = '<meta property="og:title" content="From og">'
     assert read_article(_page(tmp_path, TEXT, head)).headline == "From title"
     h1 = f"<h1>From <em>h1</em></h1>{TEXT}"
     assert read_article(_page(tmp_path, h1, head)).headline == "From h1"
-    assert read_article(_page(tmp_path, h1, head + og)).headline == "From og"
+    # the page's own headline, not the search-engine variant in og:title
+    og = '<meta property="og:title" content="Quake hits coast, officials say">'
+    shown = f"<h1>Quake hits the coast</h1>{TEXT}"
+    assert read_article(_page(tmp_path, shown, og)).headline == "Quake hits the coast"
+    # an <h1> that is the site's logo is not the headline
+    logo = f"<h1>The Daily Courier</h1>{TEXT}"
+    assert read_article(_page(tmp_path, logo, og)).headline == "Quake hits coast, officials say"
 
 
 def test_byline_and_time(tmp_path: Path) -> None:

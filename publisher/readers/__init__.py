@@ -46,16 +46,27 @@ def read_article(
     overrides: Metadata | None = None,
     image: Path | None = None,
     encoding: str | None = None,
+    strict: bool = False,
 ) -> RawArticle:
     """Read one article file, with its sidecar ``<stem>.toml`` and image.
 
     Metadata precedence: ``overrides`` (the command line) over the sidecar over
     what the reader found in the file. ``image`` (the command line) wins over
     the sidecar's ``image`` and over a picture named like the input.
+    ``strict``: a web page whose text looks like page furniture (a menu, a
+    footer) is refused instead of built with a warning.
     """
     reader = _reader_for(path)
     data = read_input_bytes(path)
-    return _complete(reader(data, path, encoding), path, overrides, image)
+    raw = reader(data, path, encoding)
+    junk = [w for w in raw.warnings if w.startswith(html.JUNK_WARNING)]
+    if strict and junk:
+        raise InputError(
+            f"{path}: {junk[0]}.",
+            "Save the article's own page, or give its text as a .txt file "
+            "(without --strict this is a warning).",
+        )
+    return _complete(raw, path, overrides, image)
 
 
 def _complete(

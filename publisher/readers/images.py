@@ -53,6 +53,13 @@ def find_image(
         return inspect_image(explicit, warned)
     folder = source.parent
     if from_sidecar:
+        try:
+            os.fsencode(from_sidecar)
+        except UnicodeEncodeError:  # a lone surrogate from a JSON or YAML escape
+            raise ImageError(
+                f"{source}: the image {from_sidecar!a} is not a usable file name.",
+                "Name the picture file as it is on disk.",
+            ) from None
         candidate = (folder / from_sidecar).resolve()
         if not candidate.is_relative_to(folder.resolve()):
             raise ImageError(

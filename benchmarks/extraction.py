@@ -1,0 +1,325 @@
+"""How well saved web pages are read: publisher's web-page reader against trafilatura.
+
+``python -m benchmarks.extraction FOLDER [FOLDER...] [--systems publisher,trafilatura,readability]
+[--limit N] [--json PATH] [--show-worst N]``
+
+Each FOLDER is a public extraction test suite, fetched by you (never committed
+here, for their licences and size), in one of two layouts:
+
+- **article-extraction-benchmark** (github.com/scrapinghub/article-extraction-benchmark):
+  ``html/<id>.html.gz`` and ``ground-truth.json`` with each page's ``articleBody``.
+  Scored by word-level F1 against the reference body.
+- **trafilatura's evaluation set** (github.com/adbar/trafilatura, ``tests/``):
+  ``evaldata.json`` and ``eval/``/``cache/`` pages; each page lists text that must be
+  in the body (``with``) and page furniture that must not (``without``), and most
+  give the page's ``title`` and ``author``. Scored by snippet F1 (the suite's own
+  measure), headline exactness and byline found.
+
+Per system it reports: mean word F1 (or snippet F1), refused pages (no article
+read), junk bodies (a body read, but under 0.2 F1 against the reference; "w": how
+many of them publisher warned about), false alarms (a furniture warning on a page
+read at 0.5 F1 or better), bylines
+found on pages whose reference names an author, headlines exactly the reference's.
+Nothing is fetched: every extractor is handed the page's text only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import statistics
+import sys
+import tempfile
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One test page and what it should give."""
+
+    name: str
+    data: bytes
+    body: str | None = None  # the reference body (word F1)
+    with_: tuple[str, ...] = ()  # snippets that must be in the body
+    without: tuple[str, ...] = ()  # snippets that must not
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What one system read from one page (None body: the page was refused)."""
+
+    body: str | None
+    headline: str = ""
+    authors: tuple[str, ...] = ()
+    warned: bool = False
+
+
+@dataclass(slots=True)
+class Score:
+    """Running totals of one system on one suite."""
+
+    f1: list[float] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    junk: list[str] = field(default_factory=list)
+    junk_warned: int = 0
+    false_alarms: list[str] = field(default_factory=list)
+    bylines: int = 0
+    bylines_found: int = 0
+    titles: int = 0
+    titles_exact: int = 0
+    seconds: float = 0.0
+    worst: list[tuple[float, str]] = field(default_factory=list)
+
+
+def words(text: str) -> Counter[str]:
+    """The bag of lower-cased words of ``text`` (NFKC, so ligatures and widths agree).
+
+    >>> sorted(words("The cat, the HAT.").items())
+    [('cat', 1), ('hat', 1), ('the', 2)]
+    """
+    return Counter(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+
+
+def word_f1(reference: str, found: str) -> float:
+    """Word-level F1 of ``found`` against ``reference`` (bags of words).
+
+    >>> word_f1("a b c d", "a b c x")
+    0.75
+    """
+    ref, got = words(reference), words(found)
+    if not ref and not got:
+        return 1.0
+    common = sum((ref & got).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(got.values()), common / sum(ref.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def snippet_f1(page: Page, found: str | None) -> float:
+    """The trafilatura suite's measure on one page: F1 of wanted and unwanted snippets."""
+
+    def norm(text: str) -> str:
+        return " ".join(text.split())
+
+    text = norm(found or "")
+    tp = sum(1 for s in page.with_ if norm(s) in text)
+    fp = sum(1 for s in page.without if norm(s) in text)
+    fn = len(page.with_) - tp
+    if not tp:
+        return 0.0
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    return 2 * precision * recall / (precision + recall)
+
+
+def _names(authors: tuple[str, ...] | list[str]) -> set[str]:
+    """Authors compared as names: split at "and", "&", commas; case and dots ignored.
+
+    >>> sorted(_names(["David Brand and Ramsey Khalifeh"])) == sorted(_names(["David Brand",
+    ...     "Ramsey Khalifeh"]))
+    True
+    """
+    parts = [p for a in authors for p in re.split(r",|;|&|\band\b|\bund\b|\bet\b", a)]
+    return {" ".join(p.replace(".", " ").casefold().split()) for p in parts if p.strip()}
+
+
+def read_suite(folder: Path, limit: int | None) -> tuple[str, list[Page]]:
+    """The pages of a fetched suite (either layout), sorted by name, at most ``limit``."""
+    pages: list[Page] = []
+    if (folder / "ground-truth.json").is_file():
+        truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
+        for key in sorted(truth)[:limit]:
+            data = gzip.decompress((folder / "html" / f"{key}.html.gz").read_bytes())
+            pages.append(Page(key, data, body=truth[key].get("articleBody", "")))
+        return "article-extraction-benchmark", pages
+    evaldata = folder / "evaldata.json"
+    if not evaldata.is_file():
+        evaldata = folder / "tests" / "evaldata.json"
+    if evaldata.is_file():
+        here = evaldata.parent
+        items = json.loads(evaldata.read_text(encoding="utf-8"))
+        for url in sorted(items)[:limit]:
+            item = items[url]
+            file = next(
+                (
+                    here / d / item["file"]
+                    for d in ("cache", "eval")
+                    if (here / d / item["file"]).is_file()
+                ),
+                None,
+            )
+            if file is None:
+                continue
+            author = item.get("author") or ""
+            authors = tuple(a.strip() for a in re.split(r";", author) if a.strip())
+            pages.append(
+                Page(
+                    item["file"],
+                    file.read_bytes(),
+                    with_=tuple(item["with"]),
+                    without=tuple(item["without"]),
+                    title=item.get("title") or None,
+                    authors=authors,
+                )
+            )
+        return "trafilatura evaluation set", pages
+    raise SystemExit(f"error: {folder} holds neither ground-truth.json nor evaldata.json")
+
+
+def run_publisher(page: Page, folder: Path) -> Result:
+    """publisher's web-page reader, through the library as the CLI calls it."""
+    from publisher.errors import PublisherError
+    from publisher.model import flatten
+    from publisher.readers import html
+
+    path = folder / "page.html"
+    path.write_bytes(page.data)
+    try:
+        raw = html.read(page.data, path)
+    except PublisherError:
+        return Result(None)
+    body = "\n".join(text for text, _ in flatten(raw.body))
+    junk = any(w.startswith(html.JUNK_WARNING) for w in raw.warnings)
+    return Result(body, raw.headline, tuple(raw.metadata.authors), junk)
+
+
+def run_trafilatura(page: Page, folder: Path) -> Result:
+    """trafilatura as its documentation suggests, on the page's text (never a URL)."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        page.data.decode("utf-8", "replace"), with_metadata=True, include_comments=False
+    )
+    if doc is None or not doc.text:
+        return Result(None)
+    authors = tuple(a.strip() for a in (doc.author or "").split(";") if a.strip())
+    return Result(doc.text, doc.title or "", authors)
+
+
+def run_readability(page: Page, folder: Path) -> Result:
+    """readability-lxml on the bare page (the engine publisher used up to now)."""
+    from lxml import html as lxml_html  # type: ignore[import-untyped,unused-ignore]
+    from readability import Document  # type: ignore[import-untyped,unused-ignore]
+
+    try:
+        document = Document(page.data.decode("utf-8", "replace"))
+        summary = document.summary(html_partial=True)
+        text = lxml_html.fromstring(summary).text_content() if summary.strip() else ""
+        title = document.short_title()
+    except Exception:
+        return Result(None)
+    return Result(text or None, title)
+
+
+SYSTEMS: dict[str, Callable[[Page, Path], Result]] = {
+    "publisher": run_publisher,
+    "trafilatura": run_trafilatura,
+    "readability": run_readability,
+}
+
+
+def score(pages: list[Page], system: Callable[[Page, Path], Result]) -> Score:
+    """Run ``system`` on every page and total the measures."""
+    totals = Score()
+    with tempfile.TemporaryDirectory() as tmp:
+        for page in pages:
+            start = time.perf_counter()
+            try:
+                result = system(page, Path(tmp))
+            except Exception as exc:  # a crash is a refused page, named
+                print(f"  {page.name}: {type(exc).__name__}: {exc}", file=sys.stderr)
+                result = Result(None)
+            totals.seconds += time.perf_counter() - start
+            if page.body is not None:
+                value = word_f1(page.body, result.body or "")
+            else:
+                value = snippet_f1(page, result.body)
+            totals.f1.append(value)
+            totals.worst.append((value, page.name))
+            if result.body is None:
+                totals.refused.append(page.name)
+            elif value < 0.2 and (page.body or page.with_):
+                totals.junk.append(page.name)
+                totals.junk_warned += result.warned
+            elif result.warned and value >= 0.5:
+                totals.false_alarms.append(page.name)
+            if page.authors:
+                totals.bylines += 1
+                found = _names(result.authors)
+                totals.bylines_found += bool(found) and _names(page.authors) <= found
+            if page.title:
+                totals.titles += 1
+                totals.titles_exact += " ".join(page.title.split()) == " ".join(
+                    result.headline.split()
+                )
+    return totals
+
+
+def rows(suite: str, pages: list[Page], names: list[str]) -> Iterator[dict[str, object]]:
+    """One summary per system on one suite."""
+    for name in names:
+        totals = score(pages, SYSTEMS[name])
+        yield {
+            "suite": suite,
+            "system": name,
+            "pages": len(pages),
+            "mean_f1": round(statistics.mean(totals.f1), 3) if totals.f1 else None,
+            "refused": len(totals.refused),
+            "refused_pages": totals.refused,
+            "junk": len(totals.junk),
+            "junk_warned": totals.junk_warned,
+            "junk_pages": totals.junk,
+            "false_alarms": totals.false_alarms,
+            "bylines": f"{totals.bylines_found}/{totals.bylines}",
+            "headlines_exact": f"{totals.titles_exact}/{totals.titles}",
+            "seconds": round(totals.seconds, 1),
+            "worst": sorted(totals.worst)[:10],
+        }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Score each system on each suite folder; print a table, optionally write JSON."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.extraction")
+    parser.add_argument("folders", nargs="+", type=Path)
+    parser.add_argument("--systems", default="publisher,trafilatura,readability")
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--show-worst", type=int, default=0)
+    args = parser.parse_args(argv)
+    names = [n for n in args.systems.split(",") if n]
+    unknown = sorted(set(names) - set(SYSTEMS))
+    if unknown:
+        parser.error(f"unknown systems {unknown}; known: {sorted(SYSTEMS)}")
+    found = []
+    print(f"{'suite':<30} {'system':<12} {'pages':>5} {'F1':>6} {'refused':>7} {'junk':>8} "
+          f"{'bylines':>9} {'headlines':>9} {'s':>6} false-alarms")  # fmt: skip
+    for folder in args.folders:
+        suite, pages = read_suite(folder, args.limit)
+        for row in rows(suite, pages, names):
+            found.append(row)
+            print(
+                f"{suite[:30]:<30} {row['system']:<12} {row['pages']:>5} {row['mean_f1']:>6} "
+                f"{row['refused']:>7} {row['junk']!s:>4}({row['junk_warned']}w) "
+                f"{row['bylines']:>9} {row['headlines_exact']:>9} {row['seconds']:>6} "
+                f"{len(row['false_alarms'])}"  # type: ignore[arg-type]
+            )
+            for value, name in row["worst"][: args.show_worst]:  # type: ignore[index]
+                print(f"    {value:.3f} {name}")
+    if args.json is not None:
+        args.json.write_text(json.dumps(found, indent=1, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""Saved web pages as real newsrooms save them: the failures of issue 10, through the CLI.
+
+Every page in tests/data/web/ is written for these tests (see its README); each
+reproduces one way real pages broke the old reader: words such as "paywall",
+"social" or "ad" on the element holding the article, a site name in the title,
+a byline only in JSON-LD, a caption on a figure inside the body, a page with no
+article at all.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from cli_helpers import epub_xhtml, plain, run_cli
+from conftest import run_epubcheck
+from test_bad_inputs import assert_clean_failure
+from test_readers_markdown import make_photo
+
+from publisher.readers.html import strip_site_name
+
+DATA = Path(__file__).parent / "data" / "web"
+HEADLINE = "Rotten piles close Port Ellis quay"
+FIRST = "Harbour officials in Port Ellis closed the northern quay on Tuesday"
+LAST = "publish a schedule for the works by the end of the month."
+
+
+def _copy(name: str, folder: Path) -> Path:
+    target = folder / name
+    shutil.copy(DATA / name, target)
+    return target
+
+
+def _build_epub(path: Path, out: Path, *options: str) -> str:
+    """Build an EPUB through the CLI, check it with EPUBCheck, return its XHTML."""
+    result = run_cli("build", path, "-o", out, "--format", "epub", *options)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    epub = out / f"{path.stem}.epub"
+    report = run_epubcheck(epub)
+    assert report.clean, report.messages
+    return epub_xhtml(epub)
+
+
+def _normalised(path: Path) -> dict[str, object]:
+    result = run_cli("normalise", path, "--json")
+    assert result.returncode == 0, result.stderr
+    article: dict[str, object] = json.loads(result.stdout)
+    return article
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "paywall-body.html",  # <body class="... paywall has-ads">
+        "social-main.html",  # <main class="... js-social-anchor-start">
+        "ad-portal.html",  # <div id="ad-portal"><div class="share-wrapper"> around the article
+    ],
+)
+def test_furniture_words_on_the_article_wrapper(tmp_path: Path, name: str) -> None:
+    path = _copy(name, tmp_path)
+    text = plain(_build_epub(path, tmp_path / "out"))
+    assert FIRST in text and LAST in text
+    assert "Advertisement" not in text and "All rights reserved" not in text
+    assert "Sport" not in text  # the site's menu
+    article = _normalised(path)
+    assert article["headline"] == HEADLINE
+    assert len(article["paragraphs"]) == 5  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", ["site-suffix.html", "pipe-suffix.html"])
+def test_site_name_stripped_from_headline(tmp_path: Path, name: str) -> None:
+    path = _copy(name, tmp_path)
+    assert _normalised(path)["headline"] == HEADLINE
+
+
+def test_strip_site_name_keeps_the_headline_whole() -> None:
+    assert strip_site_name("BBC News - Quake hits coast", ["BBC News"]) == "Quake hits coast"
+    assert strip_site_name("Quake: what we know", ["BBC"]) == "Quake: what we know"
+    assert strip_site_name("Left - right - centre", []) == "Left - right - centre"
+    assert strip_site_name("Quake hits coast | bbc.co.uk", ["https://www.bbc.co.uk"])
+
+
+def test_json_ld_byline_date_and_publisher(tmp_path: Path) -> None:
+    path = _copy("jsonld-byline.html", tmp_path)
+    metadata = _normalised(path)["metadata"]
+    assert metadata["authors"] == ["Ines Alvarez", "Tom Reid"]  # type: ignore[index]
+    assert metadata["date"] == "2024-11-19"  # type: ignore[index]
+    assert metadata["publisher"] == "Port Ellis Gazette"  # type: ignore[index]
+    xhtml = _build_epub(path, tmp_path / "out")
+    assert "Ines Alvarez" in xhtml and "Tom Reid" in xhtml
+
+
+def test_figure_inside_the_body_keeps_caption_and_credit(tmp_path: Path) -> None:
+    path = _copy("figure-caption.html", tmp_path)
+    make_photo(tmp_path, "quay.jpg")
+    make_photo(tmp_path, "quay-map.jpg")
+    xhtml = _build_epub(path, tmp_path / "out")
+    figures = xhtml.split("<figure")[1:]
+    assert len(figures) == 2, xhtml  # the lead photo and the map, once each
+    body_figure = next(f for f in figures if "Map of the harbour" in f)
+    assert "The northern quay, closed since Tuesday, and the southern berths." in body_figure
+    assert "Gazette graphics" in body_figure
+    text = plain(xhtml)
+    # the map stands where the page put it: after the third paragraph, before the fourth
+    assert text.index("expects repairs") < text.index("southern berths.") < text.index("Fishermen")
+    assert "Divers at the northern quay on Monday." in text
+
+
+def test_junk_page_is_a_warning_and_strict_an_error(tmp_path: Path) -> None:
+    path = _copy("junk-page.html", tmp_path)
+    built = run_cli("build", path, "-o", tmp_path / "out", "--format", "epub")
+    assert built.returncode == 0, built.stderr
+    assert f"warning: {path}: the text read looks like page furniture" in built.stderr
+    strict = run_cli("build", path, "-o", tmp_path / "strict", "--format", "epub", "--strict")
+    assert_clean_failure(strict, tmp_path / "strict", str(path), "page furniture")
+
+
+def test_strict_builds_a_real_article(tmp_path: Path) -> None:
+    path = _copy("paywall-body.html", tmp_path)
+    result = run_cli("build", path, "-o", tmp_path / "out", "--format", "epub", "--strict")
+    assert result.returncode == 0, result.stderr
+    assert "furniture" not in result.stderr
+
+
+def test_figure_and_table_followed_by_loose_text(tmp_path: Path) -> None:
+    """Text right after a figure or table the body takes back from the page stays (no crash)."""
+    from publisher.readers import read_article
+
+    story = "".join(f"<p>{p}</p>" for p in (FIRST + " and more.", "A second paragraph here.", LAST))
+    page = tmp_path / "tails.html"
+    page.write_text(
+        f"<html><head><title>{HEADLINE}</title></head><body><article><h1>{HEADLINE}</h1>"
+        f"{story}<figure><img src='map.jpg' alt='Map'><figcaption>Map.</figcaption></figure>"
+        " Loose words after the figure.<table><tr><th>Berth</th></tr><tr><td>North</td></tr>"
+        f"</table> Loose words after the table.{story}</article></body></html>",
+        encoding="utf-8",
+    )
+    make_photo(tmp_path, "map.jpg")
+    raw = read_article(page)
+    text = " ".join(raw.paragraphs)
+    assert FIRST in text and LAST in text
