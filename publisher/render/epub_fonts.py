@@ -107,7 +107,8 @@ def embedded_fonts(theme: Theme, texts: Iterable[str], css: str) -> EmbeddedFont
         files[name] = EmbeddedFile(name, MEDIA_TYPES[face.path.suffix.lower()], data)
         if licence not in licences:
             stem = re.sub(r"[^A-Za-z0-9]+", "", face.family)
-            licences[licence] = f"fonts/{stem}-{licence.name}"
+            # Always .txt: a package's licence is often a bare "LICENSE".
+            licences[licence] = f"fonts/{stem}-{licence.stem}.txt"
             # The licence may lie one folder up from the fonts (a package's files/).
             content = read_allowed(licence, (*theme.font_folders, licence.parent))
             files[licences[licence]] = EmbeddedFile(licences[licence], "text/plain", content)
