@@ -39,24 +39,11 @@ def prepare_out_dir(out_dir: Path) -> Path:
 
 def write_atomic(target: Path, data: bytes) -> Path:
     """Write ``data`` to ``target`` through a temporary file and an atomic rename."""
-    fd, tmp_name = -1, ""
+    temporary = _write_temporary(target, data)
     try:
-        fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".part", dir=target.parent
-        )
-        with os.fdopen(fd, "wb") as handle:
-            fd = -1
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, target)
+        os.replace(temporary, target)
     except OSError as exc:
-        if fd != -1:
-            os.close(fd)
-        if tmp_name:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
+        _remove(temporary)
         raise OutputError(
             f"cannot write {target} ({exc.strerror}).", "Check the output folder and free space."
         ) from None
