@@ -326,7 +326,9 @@ def test_concurrent_processes_cutting_one_font_agree(cache_home: Path, tmp_path:
     assert fresh_subset(font) == next(iter(made))
 
 
-def test_an_unusable_cache_still_cuts_fonts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unusable_cache_still_cuts_fonts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     font = copied_font(tmp_path, "SourceSansPro-Regular.otf")
     no_cache(tmp_path, monkeypatch)
     cut = fresh_subset(font)
