@@ -279,7 +279,9 @@ def test_fonts_are_embedded_subsetted_and_licensed(epubs: dict[str, Path]) -> No
             assert manifest[src.removeprefix("EPUB/")] in ("font/otf", "font/ttf"), (name, src)
             with TTFont(io.BytesIO(read(path, f"EPUB/{src}"))) as font:
                 cmap = font.getBestCmap()
-                assert len(font.getGlyphOrder()) < 400, (name, src)  # a subset, not the font
+                # A subset, not the font: the shared repertoire (about 400 code points, see
+                # epub_fonts._repertoire) of faces that have 1,270 to 1,950 glyphs (Latin).
+                assert len(font.getGlyphOrder()) < 500, (name, src)
             if family.startswith("Source") and not arabic:
                 letters = {c for c in text if c.isalpha() and not "\u0600" <= c <= "\u06ff"}
                 assert {c for c in letters if ord(c) not in cmap} == set(), (name, src)
