@@ -1,7 +1,7 @@
 """How well saved web pages are read: publisher's web-page reader against trafilatura.
 
 ``python -m benchmarks.extraction FOLDER [FOLDER...] [--systems publisher,trafilatura,readability]
-[--limit N] [--part all|even|odd] [--json PATH] [--show-worst N]``
+[--limit N] [--offset N] [--part all|even|odd] [--json PATH] [--show-worst N]``
 
 Each FOLDER is a public extraction test suite, fetched by you (never committed
 here, for their licences and size), in one of two layouts:
@@ -21,7 +21,8 @@ here, for their licences and size), in one of two layouts:
   readability's own reading, so a reference byline keeps only its first line (the
   rest is a date or a job title) and a title may still carry the site's name.
 
-``--part even`` (or ``odd``) keeps the pages at even (odd) places in the sorted
+``--offset N`` leaves out the first N pages (``--offset 300``: the pages after
+``--limit 300``'s). ``--part even`` (or ``odd``) keeps the pages at even (odd) places in the sorted
 list: develop on one half, report on the other, so figures are on unseen pages.
 
 Per system it reports: mean word F1 (or snippet F1), refused pages (no article
@@ -393,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folders", nargs="+", type=Path)
     parser.add_argument("--systems", default="publisher,trafilatura,readability")
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--offset", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--show-worst", type=int, default=0)
     parser.add_argument("--part", choices=("all", "even", "odd"), default="all")
@@ -406,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{'bylines':>9} {'false-by':>9} {'headlines':>9} {'s':>6} false-alarms")  # fmt: skip
     for folder in args.folders:
         suite, pages = read_suite(folder, args.limit)
-        pages = split(pages, args.part)
+        pages = split(pages[args.offset :], args.part)
         for row in rows(suite, pages, names):
             found.append(row)
             print(

@@ -281,17 +281,21 @@ _PARAGRAPH = 100
 
 
 def _paragraphs(doc: HtmlElement) -> list[tuple[tuple[str, ...], str]]:
-    """The page's prose paragraphs: each ``<p>``'s place (its parent's and grandparent's
-    tag and class) and text, scripts left out, before anything is removed."""
+    """The page's prose paragraphs: each ``<p>``'s place (the ``<article>`` it is in, its
+    parent's and grandparent's tag and class) and text, scripts left out, before
+    anything is removed. A page listing several articles, each its own ``<article>``,
+    so never has one article's paragraphs taken for another's."""
+    tree = doc.getroottree()
     found = []
     for p in doc.iter("p"):
         text = " ".join(
             "".join(p.xpath(".//text()[not(ancestor::script or ancestor::style)]")).split()
         )
         if len(text) >= _PARAGRAPH:
-            places = [p.getparent(), *p.iterancestors()][1:3]
-            found.append((tuple(f"{e.tag}.{e.get('class') or ''}" for e in places), text))
-    return found
+            article = next((tree.getpath(a) for a in p.iterancestors("article")), "")
+            places = list(p.iterancestors())[:2]
+            found.append((article, *(f"{e.tag}.{e.get('class') or ''}" for e in places), text))
+    return [(tuple(place[:-1]), place[-1]) for place in found]
 
 
 def looks_partial(

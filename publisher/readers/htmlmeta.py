@@ -200,6 +200,7 @@ def _clean(names: list[str], site_keys: set[str]) -> tuple[str, ...]:
                 or key in site_keys
                 or any(len(site) > 3 and (site in key or key in site) for site in site_keys)
                 or len(part) > 80
+                or re.search(r"\s(?:says|sagt|schreibt|dit|dice)$", part)  # a comment's signature
             ):
                 continue
             kept.setdefault(key, part)
