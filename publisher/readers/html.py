@@ -2,7 +2,9 @@
 
 What it takes from the page:
 
-- headline: ``og:title``, else the first ``<h1>``, else ``<title>``;
+- headline: the visible ``<h1>`` (else ``<h2>``) closest to the meta titles (JSON-LD
+  ``headline``, ``og:title``, ``<title>``), its kicker left out, else those titles,
+  the site's name cut off;
 - authors: JSON-LD, trafilatura's reading, meta tags, ``itemprop``/``rel`` author,
   else a visible byline (``publisher.readers.htmlmeta``);
 - date: ``article:published_time``, else the first ``<time datetime>``;
