@@ -211,6 +211,8 @@ def read_suite(folder: Path, limit: int | None) -> tuple[str, list[Page]]:
             if file is None:
                 continue
             author = item.get("author") or ""
+            if isinstance(author, list):  # a few items list their authors
+                author = ";".join(str(a) for a in author)
             authors = tuple(a.strip() for a in re.split(r";", author) if a.strip())
             has_byline = None if "author" not in item else bool(authors)
             pages.append(
