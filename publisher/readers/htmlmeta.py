@@ -43,7 +43,8 @@ _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|&|\||/)\s*")
 #: What ends a name in a visible byline: a date, a time, a "|", a line of its own.
 _BYLINE_END = re.compile(
     r"\s*(?:\||•|·|\bon\b|\bam\b|\b(?:last )?updated\b|\bpublished\b|\bedited by\b|\(?https?:"
-    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\d{1,4}[./-]\d|\d{1,2}:\d\d"
+    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
+    r"|\b(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)\b|\d{1,4}[./-]\d|\d{1,2}:\d\d"
     r"|\d{1,2}\.? (?:jan|feb|mar|apr|ma[iy]|jun|jul|aug|sep|o[ck]t|nov|de[cz])"
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d).*$",
     re.IGNORECASE,
@@ -51,14 +52,10 @@ _BYLINE_END = re.compile(
 _URL = re.compile(r"https?:|www\.|\.\w{2,4}/|@|\.(?:com|de|org|net)\b|^/|#")
 #: Words that stand where a name should: no one's byline.
 _PLACEHOLDERS = frozenset(
-    (
+    [
         "admin",
         "administrator",
         "wordpressadmin",
-        "staff",
-        "editor",
-        "editors",
-        "redaktion",
         "unknown",
         "anonymous",
         "guest",
@@ -66,11 +63,12 @@ _PLACEHOLDERS = frozenset(
         "username",
         "superuser",
         "webmaster",
-        "team",
-        "newsroom",
-        "agencies",
         "作者",
-    )
+    ]
+)
+#: A desk, not a person ("Staff", "Redaktion"): a byline only when the page names no one.
+_COLLECTIVE = frozenset(
+    "staff editor editors redaktion team newsroom agencies desk".split()  # noqa: SIM905
 )
 #: Classes and ids that hold a byline; ``comment`` ones are the readers', not the author's.
 _BYLINE_XPATH = (
@@ -90,8 +88,9 @@ def page_authors(doc: HtmlElement, found_author: str | None, sites: list[str]) -
     (``og:site_name``, the host), never taken for an author.
     """
     site_keys = {_key(site) for site in sites} - {""}
-    # The site's name is a byline in these deliberate sources only when it is the
-    # only name there (a one-person blog named after its author, a news agency).
+    # The site's name or a desk ("Redaktion") is a byline in these deliberate sources
+    # only when no one is named anywhere (a one-person blog named after its author,
+    # a news agency's or a desk's story); a visible byline naming a person wins.
     sources: list[list[str]] = [
         json_ld_authors(doc),
         (found_author or "").split(";"),
@@ -111,7 +110,7 @@ def page_authors(doc: HtmlElement, found_author: str | None, sites: list[str]) -
         names = _clean(source, site_keys)
         if names:
             return names
-        site_only = site_only or _clean(source, set())
+        site_only = site_only or _clean(source, set(), desks=True)
     return visible_byline(doc, site_keys) or site_only
 
 
@@ -180,7 +179,7 @@ def clean_author(name: str) -> str:
     return name
 
 
-def _clean(names: list[str], site_keys: set[str]) -> tuple[str, ...]:
+def _clean(names: list[str], site_keys: set[str], desks: bool = False) -> tuple[str, ...]:
     """Names split, cleaned and de-duplicated; what is no one's name dropped."""
     kept: dict[str, str] = {}
     for whole in names:
@@ -195,7 +194,7 @@ def _clean(names: list[str], site_keys: set[str]) -> tuple[str, ...]:
                 not key
                 or _URL.search(part)
                 or key in _PLACEHOLDERS
-                or part.split()[-1].casefold() in _PLACEHOLDERS  # "Our Foreign Staff"
+                or (not desks and part.split()[-1].casefold() in _COLLECTIVE)  # "Our Staff"
                 or _AUTHOR_PREFIX.match(part + " x")  # a "By" left alone
                 or key in site_keys
                 or any(len(site) > 3 and (site in key or key in site) for site in site_keys)
@@ -221,6 +220,7 @@ def _looks_like_a_name(name: str) -> bool:
         and not name.endswith((".", "!", "?", ":"))
         and all(w[0].isupper() or not w[0].isalpha() or w in _PARTICLES for w in words)
         and any(c.isalpha() for c in name)
+        and not any(c.isdigit() for c in name)  # a postal address, a date
     )
 
 
