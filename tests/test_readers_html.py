@@ -344,3 +344,45 @@ def test_tag_soup_still_reads(tmp_path: Path) -> None:
 def test_no_headline_error_is_clear(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"no headline \(no og:title, <h1> or <title>\)"):
         read_article(_page(tmp_path, TEXT))
+
+
+def _modules(*texts: str, article: bool = True) -> str:
+    """A page whose story is split over "text modules" (as magazine sites build it)."""
+    modules = "".join(
+        f'<div class="module module--text"><div class="text"><p>{t}</p></div></div>' for t in texts
+    )
+    return f"<article>{modules}</article>" if article else modules
+
+
+_PROSE = [
+    f"Paragraph {n} of the interview goes on about the harbour, the quay and the piles "
+    "that rotted below the waterline, at some length, as interviews do." * 2
+    for n in range(8)
+]
+
+
+def test_a_body_that_leaves_out_most_paragraphs_like_its_own_is_partial() -> None:
+    from lxml import html
+
+    from publisher.readers.html import _paragraphs, looks_partial
+
+    doc = html.fromstring(f"<html><body>{_modules(*_PROSE)}</body></html>")
+    paragraphs = _paragraphs(doc)
+    one = [(_PROSE[0], "paragraph")]
+    assert looks_partial(one, paragraphs)  # one module of eight read
+    assert looks_partial([(p, "paragraph") for p in _PROSE[:6]], paragraphs) is None
+
+
+def test_other_articles_on_the_page_do_not_make_a_body_partial() -> None:
+    """A page listing several stories, each its own <article>: the first read whole is whole."""
+    from lxml import html
+
+    from publisher.readers.html import _paragraphs, looks_partial
+
+    stories = "".join(_modules(p) for p in _PROSE)  # eight articles of one paragraph
+    doc = html.fromstring(f"<html><body>{stories}</body></html>")
+    assert looks_partial([(_PROSE[0], "paragraph")], _paragraphs(doc)) is None
+    # Teasers and comments sit elsewhere on the page, so they do not count either.
+    aside = "".join(f'<div class="comment"><p>{p.upper()}</p></div>' for p in _PROSE)
+    doc = html.fromstring(f"<html><body>{_modules(_PROSE[0])}{aside}</body></html>")
+    assert looks_partial([(_PROSE[0], "paragraph")], _paragraphs(doc)) is None

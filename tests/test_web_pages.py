@@ -142,3 +142,52 @@ def test_figure_and_table_followed_by_loose_text(tmp_path: Path) -> None:
     raw = read_article(page)
     text = " ".join(raw.paragraphs)
     assert FIRST in text and LAST in text
+
+
+def _opf_metadata(epub: Path) -> tuple[list[str], str]:
+    """The EPUB's authors (``dc:creator``) and title (``dc:title``), from its package file."""
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(epub) as zf:
+        container = etree.fromstring(zf.read("META-INF/container.xml"))
+        opf_path = container.xpath("//*[local-name()='rootfile']/@full-path")[0]
+        opf = etree.fromstring(zf.read(opf_path))
+    creators = [str(c) for c in opf.xpath("//*[local-name()='creator']/text()")]
+    return creators, str(opf.xpath("//*[local-name()='title']/text()")[0])
+
+
+@pytest.mark.parametrize(
+    ("name", "authors"),
+    [
+        # a Yoast-style @graph: the article's author a bare "@id" of a Person node;
+        # the meta author is whoever uploaded the page, not the byline
+        ("jsonld-graph-author.html", ["Ines Alvarez"]),
+        # article:author, and a meta author that is only the site's address
+        ("meta-author.html", ["Tom Reid"]),
+        # only a visible byline, in <address>, with a date after the names
+        ("visible-byline.html", ["Tom Reid", "Ines Alvarez"]),
+        # no byline at all: a commenter's name is not one
+        ("comments-no-byline.html", []),
+    ],
+)
+def test_byline_sources_reach_the_epub(tmp_path: Path, name: str, authors: list[str]) -> None:
+    path = _copy(name, tmp_path)
+    xhtml = _build_epub(path, tmp_path / "out")
+    creators, title = _opf_metadata(tmp_path / "out" / f"{path.stem}.epub")
+    assert creators == authors
+    assert title == HEADLINE
+    text = plain(xhtml)
+    assert FIRST in text and LAST in text
+    assert "19 November 2024" not in text  # the byline line is not body text
+
+
+def test_site_prefix_kicker_and_hidden_logo_headline(tmp_path: Path) -> None:
+    """``Site | Kicker: Headline`` titles, a screen-reader-only ``<h1>`` with the site's name,
+    and a kicker inside the article's ``<h1>``: the headline is the article's own."""
+    path = _copy("site-prefix-kicker.html", tmp_path)
+    _build_epub(path, tmp_path / "out")
+    creators, title = _opf_metadata(tmp_path / "out" / f"{path.stem}.epub")
+    assert title == HEADLINE
+    assert creators == []

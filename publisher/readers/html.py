@@ -2,8 +2,11 @@
 
 What it takes from the page:
 
-- headline: ``og:title``, else the first ``<h1>``, else ``<title>``;
-- authors: ``<meta name="author">``, else ``[rel=author]`` links, else ``.byline``;
+- headline: the visible ``<h1>`` (else ``<h2>``) closest to the meta titles (JSON-LD
+  ``headline``, ``og:title``, ``<title>``), its kicker left out, else those titles,
+  the site's name cut off;
+- authors: JSON-LD, trafilatura's reading, meta tags, ``itemprop``/``rel`` author,
+  else a visible byline (``publisher.readers.htmlmeta``);
 - date: ``article:published_time``, else the first ``<time datetime>``;
 - language ``<html lang>``, publisher ``og:site_name``, source ``<link rel=canonical>``
   or ``og:url``, section ``article:section``;
@@ -27,6 +30,7 @@ from __future__ import annotations
 import codecs
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -46,6 +50,7 @@ from publisher.model import (
 )
 from publisher.readers.decode import Decoded, decode, looks_binary, text_codec
 from publisher.readers.htmlbody import html_to_tree
+from publisher.readers.htmlmeta import page_authors
 from publisher.readers.htmltree import FLAT_DEPTH, parse_document, parse_fragment, xml_safe
 from publisher.readers.values import check_date, check_language
 
@@ -171,14 +176,6 @@ _META_CHARSET = re.compile(
 )
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _TITLE_SEPARATOR = re.compile(r"(\s+[|\u2013\u2014\u00b7\u2022\u00bb:-]+\s+)")
-_BYLINE_PREFIX = re.compile(r"^\s*(by|von|par|por|di)\s+", re.IGNORECASE)
-_AUTHOR_PREFIX = re.compile(
-    r"^(?:(?:(?:view|see) )?(?:all )?(?:posts|articles|stories) by|written by|posted by|by|von"
-    r"|par|por|auteur|autor|author|artikel von|(?:ein )?beitrag von|text|texte)"
-    r"\s*:?\s+(?=\S)|^\w{0,4}编辑\s*[:：]\s*|^作者\s*[:：]\s*",
-    re.IGNORECASE,
-)
-_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
 
 
 def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
@@ -205,13 +202,14 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
             f"{flattened} elements nested more than {FLAT_DEPTH} deep were flattened (text kept)"
         )
     page_size = _visible_size(doc)
+    paragraphs = _paragraphs(doc)
     found = _trafilatura(doc)
     metadata = _metadata(doc, path, warnings, found)
     headline = _headline(doc, found, metadata)
     caption, credit, image, lead_src = _lead_figure(doc, path, warnings)
     if image is not None:
         metadata = Metadata(image=image).merged_over(metadata)
-    header = _remove_header_parts(doc, headline)
+    header = _remove_header_parts(doc, headline, metadata.authors)
     body = _body(doc, found, header, lead_src, path, metadata.source, warnings, page_size)
     first = body[0] if body else None
     if isinstance(first, Heading | Paragraph) and plain_text(first.content) == headline:
@@ -227,7 +225,7 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
             f"{path} has a headline but no article text.",
             "Save the complete page, or give the article as plain text.",
         )
-    furniture = looks_like_furniture(body, page_size)
+    furniture = looks_like_furniture(body, page_size) or looks_partial(blocks, paragraphs)
     if furniture:
         warnings.append(f"{JUNK_WARNING} ({furniture})")
     return RawArticle(
@@ -275,6 +273,52 @@ def looks_like_furniture(body: tuple[TreeBlock, ...], page_size: int) -> str | N
         return f"{round(100 * links / size)}% of it is link text"
     if size < _SHORT and size < _SHARE * page_size:
         return f"{size} characters of the page's {page_size}"
+    return None
+
+
+#: A body is partial when paragraphs like its own, left out, hold this share of their text.
+_LEFT_OUT = 0.7
+#: Paragraphs shorter than this (characters) are not counted: captions, teasers, notes.
+_PARAGRAPH = 100
+
+
+def _paragraphs(doc: HtmlElement) -> list[tuple[tuple[str, ...], str]]:
+    """The page's prose paragraphs: each ``<p>``'s place (the ``<article>`` it is in, its
+    parent's and grandparent's tag and class) and text, scripts left out, before
+    anything is removed. A page listing several articles, each its own ``<article>``,
+    so never has one article's paragraphs taken for another's."""
+    tree = doc.getroottree()
+    found = []
+    for p in doc.iter("p"):
+        text = " ".join(
+            "".join(p.xpath(".//text()[not(ancestor::script or ancestor::style)]")).split()
+        )
+        if len(text) >= _PARAGRAPH:
+            article = next((tree.getpath(a) for a in p.iterancestors("article")), "")
+            places = list(p.iterancestors())[:2]
+            found.append((article, *(f"{e.tag}.{e.get('class') or ''}" for e in places), text))
+    return [(tuple(place[:-1]), place[-1]) for place in found]
+
+
+def looks_partial(
+    blocks: Sequence[tuple[str, str]], paragraphs: list[tuple[tuple[str, ...], str]]
+) -> str | None:
+    """Why the body looks like only part of the article, or None.
+
+    The article's paragraphs sit in the same kind of container (an article
+    split over several "text modules", say): when those left out of the body
+    hold most of their text (``_LEFT_OUT``), the body read is a fragment. Other
+    text of the page (teasers, comments, footers) sits elsewhere and does not
+    count, so a short story on a busy page is not suspect.
+    """
+    body = " ".join(" ".join(text.split()) for text, _ in blocks)
+    places = {place for place, text in paragraphs if text in body}
+    left_out = sum(len(text) for place, text in paragraphs if place in places and text not in body)
+    if left_out and left_out >= _LEFT_OUT * (left_out + len(body)):
+        return (
+            f"{left_out} more characters in paragraphs like its own were not read; "
+            "only part of the article may be here"
+        )
     return None
 
 
@@ -499,13 +543,15 @@ def _meta(doc: HtmlElement, *names: str) -> str | None:
 def _headline(doc: HtmlElement, found: Any, metadata: Metadata) -> str:
     """The article's own headline, as the page shows it, without the site's name.
 
-    The page's ``<h1>`` (else ``<h2>``) that is not the site's name and shares
-    most words with the titles the page gives in its metadata, if it shares at
-    least half of its words: meta titles are often a search-engine variant of
-    the headline. Else trafilatura's title (JSON-LD ``headline``, ``og:title``...),
-    ``og:title``, ``<title>``.
+    The page's visible ``<h1>`` (else ``<h2>``) that is not the site's name and is
+    closest to a title the page gives in its metadata (JSON-LD ``headline``,
+    ``og:title``, ``<title>``): meta titles are often a search-engine variant of
+    the headline, so an ``<h1>`` half of whose words are in them will do, an
+    ``<h2>`` must share half the words of one of them (it is often a sidebar's).
+    Else trafilatura's title, ``og:title``, ``<title>``. Hidden headings (screen
+    reader only) are the site's logo text, never the headline.
     """
-    sites = [metadata.publisher, getattr(found, "sitename", None), _host(metadata.source)]
+    sites = [metadata.publisher, _site_name(found), _host(metadata.source)]
     known = [site for site in sites if site]
     hints = [
         _inline(getattr(found, "title", None)),
@@ -518,15 +564,65 @@ def _headline(doc: HtmlElement, found: Any, metadata: Metadata) -> str:
     def shared(text: str) -> float:
         return len(_words(text) & hint_words) / max(len(_words(text)), 1)
 
+    def closeness(text: str) -> float:
+        mine = _words(text)
+        return max((_jaccard(mine, _words(hint)) for hint in hints if hint), default=0.0)
+
     for tag in ("h1", "h2"):
-        headings = [t for t in map(_text, doc.iter(tag)) if t and not _is_site(t, known)]
-        best = max(headings, key=shared, default="")
-        if best and (shared(best) >= 0.5 or (tag == "h1" and not hint_words)):
+        headings = [
+            t
+            for t in map(heading_text, doc.xpath(f"//{tag}[not({_HIDDEN})]"))
+            if t and not _is_site(t, known)
+        ]
+        best = max(headings, key=closeness, default="")
+        if not best:
+            continue
+        if (tag == "h1" and (shared(best) >= 0.5 or not hint_words)) or closeness(best) >= 0.5:
             return strip_site_name(best, known)
     title = next((hint for hint in hints if hint), "")
     if not title:
         title = next((t for t in map(_text, doc.iter("h1")) if t), "")
     return strip_site_name(title, known)
+
+
+#: An element a reader of the page does not see (its own or an ancestor's class or style).
+_HIDDEN = (
+    "ancestor-or-self::*[@hidden or @aria-hidden='true'"
+    " or contains(translate(@style, 'DISPLAYNONE ', 'displaynone'), 'display:none')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' element-invisible ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' screen-reader-text ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' sr-only ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' visually-hidden ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' visuallyhidden ')]"
+)
+
+
+#: A kicker (the line over a headline: "Immobilienkrise", "Auftragshoch bei FACC:").
+_KICKER = re.compile(
+    r"roof|top-?line|kicker|overline|over-title|dachzeile|eyebrow|super-?title|colon"
+)
+
+
+def heading_text(heading: HtmlElement) -> str:
+    """A heading's text without its kicker (a child element named so by its class).
+
+    >>> from lxml import html
+    >>> heading_text(html.fromstring('<h1><span class="roofline">Crisis</span> Firm fails</h1>'))
+    'Firm fails'
+    """
+    kept = []
+    for part in heading.xpath(".//text()"):
+        owner = part.getparent() if part.is_text else part.getparent().getparent()
+        chain = [] if owner is None else [owner, *owner.iterancestors()]
+        inside = chain[: chain.index(heading)] if heading in chain else []
+        if not any(_KICKER.search(str(e.get("class") or "")) for e in inside):
+            kept.append(str(part))
+    text = _inline("".join(kept))
+    return text or _text(heading)
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
 
 
 def _words(text: str) -> set[str]:
@@ -611,45 +707,26 @@ def _metadata(doc: HtmlElement, path: Path, warnings: list[str], found: Any) -> 
     canonical = next(
         (link.get("href") for link in doc.xpath("//link[@rel='canonical'][@href]")), None
     )
-    authors = [clean_author(a) for a in (getattr(found, "author", None) or "").split(";")]
+    publisher = _meta(doc, "og:site_name", "publisher") or _site_name(found)
+    source = _meta(doc, "og:url") or canonical
+    sites = [site for site in (publisher, _host(source)) if site]
     return Metadata(
-        authors=tuple(dict.fromkeys(a for a in authors if a)) or _authors(doc),
+        authors=page_authors(doc, getattr(found, "author", None), sites),
         date=date,
-        publisher=_meta(doc, "og:site_name", "publisher") or getattr(found, "sitename", None),
-        source=_meta(doc, "og:url") or canonical,
+        publisher=publisher,
+        source=source,
         section=_meta(doc, "article:section"),
         language=language or None,
         rights=_meta(doc, "copyright", "dcterms.rights"),
     )
 
 
-def clean_author(name: str) -> str:
-    """An author's name without the words a byline puts around it.
-
-    >>> clean_author("View all posts by Daniel Lemire"), clean_author("Artikel von hausinfo")
-    ('Daniel Lemire', 'hausinfo')
-    >>> clean_author("责任编辑：孔德明"), clean_author("Auteur Anna Kubišta")
-    ('孔德明', 'Anna Kubišta')
-    """
-    name = " ".join(name.split())
-    previous = None
-    while previous != name:
-        previous = name
-        name = _AUTHOR_PREFIX.sub("", name).strip()
+def _site_name(found: Any) -> str | None:
+    """trafilatura's site name, unless it is a sentence (it guesses it from the title)."""
+    name = _inline(getattr(found, "sitename", None))
+    if not name or len(name.split()) > 5 or name.endswith(("?", ".", "!")):
+        return None
     return name
-
-
-def _authors(doc: HtmlElement) -> tuple[str, ...]:
-    names = [_inline(m.get("content")) for m in doc.xpath("//meta[@name='author'][@content]")] or [
-        _text(a) for a in doc.xpath("//*[@rel='author']")
-    ]
-    if not any(names):
-        names = [
-            _BYLINE_PREFIX.sub("", _text(element))
-            for element in doc.xpath(_has_class("byline"))[:1]
-        ]
-        names = [part for name in names for part in _AUTHOR_SPLIT.split(name)]
-    return tuple(dict.fromkeys(name.strip() for name in names if name.strip()))
 
 
 def _has_class(word: str) -> str:
@@ -712,14 +789,16 @@ def local_image(src: str, path: Path, warnings: list[str]) -> str | None:
     return candidate.relative_to(folder).as_posix()
 
 
-def _remove_header_parts(doc: HtmlElement, headline: str) -> set[str]:
+def _remove_header_parts(doc: HtmlElement, headline: str, authors: tuple[str, ...]) -> set[str]:
     """Remove the headline's ``<h1>`` and the byline, so they are not body text.
 
+    The byline: elements of class ``byline``, and an ``<address>`` naming an author.
     Returns their texts (and the headline's), which are not body text either.
     """
-    h1 = [h for h in doc.iter("h1") if _text(h) == headline][:1]
+    h1 = [h for h in doc.iter("h1") if headline in (_text(h), heading_text(h))][:1]
+    addresses = [a for a in doc.iter("address") if any(name in _text(a) for name in authors)]
     removed = {headline}
-    for element in h1 + doc.xpath(_has_class("byline")):
+    for element in h1 + addresses + doc.xpath(_has_class("byline")):
         removed.add(_key(element))
         element.drop_tree()
     return removed
@@ -828,6 +907,9 @@ def _extracted(
     if found is None or getattr(found, "body", None) is None:
         return "", False
     tree = convert_to_html(found.body)
+    for element in tree.iter():
+        if element.tail and " ".join(element.tail.split()) in header:
+            element.tail = None  # a byline trafilatura left as loose text
     for block in list(tree.iter(*_TEXT_BLOCKS)):
         if _key(block) in header and block.getparent() is not None:
             _drop(block)  # the headline or the byline, read already

@@ -1,0 +1,274 @@
+"""Who wrote a saved web page: its byline, from the page's metadata and text.
+
+The sources, first found first used (each a place where publishers put the
+byline on purpose, most deliberate first):
+
+1. schema.org JSON-LD: the ``author`` of the page's article (an object, a list or
+   a string; an ``{"@id": ...}`` reference resolved within the page's ``@graph``,
+   which trafilatura leaves unresolved, so WordPress/Yoast pages lose their author);
+2. trafilatura's reading (JSON-LD, meta tags, visible bylines);
+3. ``<meta name="author">``, ``article:author``, Dublin Core ``creator``;
+4. ``itemprop="author"`` and ``rel="author"`` elements;
+5. a visible byline: an element whose class or id names a byline or an author
+   (never a comment's), or ``<address>``, taken only when it reads like names.
+
+Names are cleaned (a "By"/"von" before them, a date or a "|" after them), split at
+"and" / "&" / commas, de-duplicated; URLs, e-mail addresses, @handles, the site's
+own name and placeholders ("Staff", "admin", "Unknown") are dropped, and the next
+source is asked when none is left.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any, TypeAlias
+
+#: lxml ships no type stubs; its elements are typed loosely here.
+HtmlElement: TypeAlias = Any
+
+#: schema.org types whose ``author`` is the page's byline (not a review's or a comment's).
+_ARTICLES = re.compile(
+    r"(Article|BlogPosting|Posting|Report|NewsArticle|WebPage|Recipe|CreativeWork)$"
+)
+_AUTHOR_PREFIX = re.compile(
+    r"^(?:(?:(?:view|see) )?(?:all )?(?:posts|articles|stories) by|written by|posted by|by|von"
+    r"|par|por|di|door|auteur|autor|author|autorin|artikel von|(?:ein )?beitrag von|text|texte"
+    r"|posted on .*? by|veröffentlicht von|geschrieben von|eingestellt von|publiziert von)"
+    r"\s*:?\s+(?=\S)|^\w{0,4}编辑\s*[:：]\s*|^作者\s*[:：]\s*",
+    re.IGNORECASE,
+)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|&|\||/)\s*")
+#: What ends a name in a visible byline: a date, a time, a "|", a line of its own.
+_BYLINE_END = re.compile(
+    r"\s*(?:\||•|·|\bon\b|\bam\b|\b(?:last )?updated\b|\bpublished\b|\bedited by\b|\(?https?:"
+    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
+    r"|\b(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)\b|\d{1,4}[./-]\d|\d{1,2}:\d\d"
+    r"|\d{1,2}\.? (?:jan|feb|mar|apr|ma[iy]|jun|jul|aug|sep|o[ck]t|nov|de[cz])"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d).*$",
+    re.IGNORECASE,
+)
+_URL = re.compile(r"https?:|www\.|\.\w{2,4}/|@|\.(?:com|de|org|net)\b|^/|#")
+#: Words that stand where a name should: no one's byline.
+_PLACEHOLDERS = frozenset(
+    [
+        "admin",
+        "administrator",
+        "wordpressadmin",
+        "unknown",
+        "anonymous",
+        "guest",
+        "user",
+        "username",
+        "superuser",
+        "webmaster",
+        "作者",
+    ]
+)
+#: A desk, not a person ("Staff", "Redaktion"): a byline only when the page names no one.
+_COLLECTIVE = frozenset(
+    "staff editor editors redaktion team newsroom agencies desk".split()  # noqa: SIM905
+)
+#: Classes and ids that hold a byline; ``comment`` ones are the readers', not the author's.
+_BYLINE_XPATH = (
+    "//*[not(self::meta or self::link or self::script or self::img or self::body"
+    " or self::html or self::article)]"
+    "[contains(translate(concat(@class, ' ', @id), 'AUTHORBYLINE', 'authorbyline'), 'byline')"
+    " or contains(translate(concat(@class, ' ', @id), 'AUTHORBYLINE', 'authorbyline'), 'author')]"
+    "[not(ancestor-or-self::*[contains(translate(concat(@class, ' ', @id), 'COMENT', 'coment'),"
+    " 'comment')])]"
+)
+
+
+def page_authors(doc: HtmlElement, found_author: str | None, sites: list[str]) -> tuple[str, ...]:
+    """The page's authors, from the first source that names any (module docstring).
+
+    ``found_author`` is trafilatura's reading ("A; B"); ``sites`` the site's names
+    (``og:site_name``, the host), never taken for an author.
+    """
+    site_keys = {_key(site) for site in sites} - {""}
+    # The site's name or a desk ("Redaktion") is a byline in these deliberate sources
+    # only when no one is named anywhere (a one-person blog named after its author,
+    # a news agency's or a desk's story); a visible byline naming a person wins.
+    sources: list[list[str]] = [
+        json_ld_authors(doc),
+        (found_author or "").split(";"),
+        [
+            m.get("content") or ""
+            for m in doc.xpath(
+                "//meta[@name='author' or @property='article:author' or @name='article:author'"
+                " or @name='dc.creator' or @name='DC.creator' or @name='dcterms.creator']"
+                "[@content]"
+            )
+        ],
+        [_itemprop_name(e) for e in doc.xpath("//*[@itemprop='author']")]
+        + [_text(e) for e in doc.xpath("//*[@rel='author']")],
+    ]
+    site_only: tuple[str, ...] = ()
+    for source in sources:
+        names = _clean(source, site_keys)
+        if names:
+            return names
+        site_only = site_only or _clean(source, set(), desks=True)
+    return visible_byline(doc, site_keys) or site_only
+
+
+def visible_byline(doc: HtmlElement, site_keys: set[str]) -> tuple[str, ...]:
+    """The names of the page's first visible byline that reads like names, or ()."""
+    for element in doc.xpath(_BYLINE_XPATH + "|//address")[:12]:
+        text = _text(element)
+        if not text or len(text) > 120:
+            continue
+        names = _clean([_BYLINE_END.sub("", clean_author(text))], site_keys)
+        if names and all(_looks_like_a_name(n) for n in names):
+            return names
+    return ()
+
+
+def json_ld_authors(doc: HtmlElement) -> list[str]:
+    """The names in the ``author`` of the page's schema.org article (JSON-LD).
+
+    >>> from lxml import html
+    >>> page = html.fromstring('''<html><head><script type="application/ld+json">
+    ... {"@graph": [{"@type": "Person", "@id": "#p1", "name": "Ada Byron"},
+    ...  {"@type": "NewsArticle", "author": [{"@id": "#p1"}, "Ben Ng"]}]}
+    ... </script></head><body></body></html>''')
+    >>> json_ld_authors(page)
+    ['Ada Byron', 'Ben Ng']
+    """
+    nodes = list(_json_ld_nodes(doc))
+    by_id = {node["@id"]: node for node in nodes if isinstance(node.get("@id"), str)}
+    names: list[str] = []
+    for node in nodes:
+        if "author" not in node or not any(_ARTICLES.search(t) for t in _types(node)):
+            continue
+        for author in node["author"] if isinstance(node["author"], list) else [node["author"]]:
+            if isinstance(author, dict) and set(author) <= {"@id", "@type"}:
+                author = by_id.get(author.get("@id"), author)
+            elif isinstance(author, str) and author in by_id:
+                author = by_id[author]  # a bare "@id" string, as Yoast writes it
+            if isinstance(author, dict):
+                if "Organization" in _types(author):
+                    continue  # the publisher, not a byline
+                name = author.get("name")
+                if isinstance(name, list):
+                    name = next((n for n in name if isinstance(n, str)), None)
+                if isinstance(name, str):
+                    names.append(name)
+            elif isinstance(author, str):
+                names.append(author)
+        if names:
+            break  # the first article's byline; later ones are related stories
+    return names
+
+
+def clean_author(name: str) -> str:
+    """An author's name without the words a byline puts around it.
+
+    >>> clean_author("View all posts by Daniel Lemire"), clean_author("Artikel von hausinfo")
+    ('Daniel Lemire', 'hausinfo')
+    >>> clean_author("责任编辑：孔德明"), clean_author("Auteur Anna Kubišta")
+    ('孔德明', 'Anna Kubišta')
+    """
+    name = " ".join(name.split())
+    previous = None
+    while previous != name:
+        previous = name
+        name = _AUTHOR_PREFIX.sub("", name).strip()
+    return name
+
+
+def _clean(names: list[str], site_keys: set[str], desks: bool = False) -> tuple[str, ...]:
+    """Names split, cleaned and de-duplicated; what is no one's name dropped."""
+    kept: dict[str, str] = {}
+    for whole in names:
+        whole = _BYLINE_END.sub("", clean_author(whole))
+        if _URL.search(whole):
+            continue
+        parts = [whole] if _is_kept_whole(whole) else _AUTHOR_SPLIT.split(whole)
+        for part in parts:
+            part = clean_author(part).strip(" ,;:-–—·|")
+            key = _key(part)
+            if (
+                not key
+                or _URL.search(part)
+                or key in _PLACEHOLDERS
+                or (not desks and part.split()[-1].casefold() in _COLLECTIVE)  # "Our Staff"
+                or _AUTHOR_PREFIX.match(part + " x")  # a "By" left alone
+                or key in site_keys
+                or any(len(site) > 3 and (site in key or key in site) for site in site_keys)
+                or len(part) > 80
+                or re.search(r"\s(?:says|sagt|schreibt|dit|dice)$", part)  # a comment's signature
+            ):
+                continue
+            kept.setdefault(key, part)
+    return tuple(kept.values())
+
+
+def _is_kept_whole(name: str) -> bool:
+    # "Doe, Jane" (surname first) is one name, not two.
+    parts = name.split(",")
+    return len(parts) == 2 and all(len(p.split()) == 1 for p in parts)
+
+
+def _looks_like_a_name(name: str) -> bool:
+    """A visible byline's part reads like a name: a few capitalised words, no sentence."""
+    words = name.split()
+    return (
+        1 <= len(words) <= 4
+        and not name.endswith((".", "!", "?", ":"))
+        and all(w[0].isupper() or not w[0].isalpha() or w in _PARTICLES for w in words)
+        and any(c.isalpha() for c in name)
+        and not any(c.isdigit() for c in name)  # a postal address, a date
+    )
+
+
+#: Lower-case words inside names (van Gogh, de la Cruz, von Trotha).
+_PARTICLES = frozenset(
+    ("van", "von", "der", "den", "de", "del", "della", "la", "le", "du", "da", "dos", "di", "zu")
+)
+
+
+def _key(text: str) -> str:
+    host = text.casefold().removeprefix("https://").removeprefix("http://").removeprefix("www.")
+    if re.fullmatch(r"[\w.-]+\.[a-z]{2,}/?", host):
+        host = host.split(".")[0]
+    return "".join(c for c in host if c.isalnum())
+
+
+def _types(node: dict[str, Any]) -> list[str]:
+    kind = node.get("@type", [])
+    return [t for t in (kind if isinstance(kind, list) else [kind]) if isinstance(t, str)]
+
+
+def _json_ld_nodes(doc: HtmlElement) -> Iterator[dict[str, Any]]:
+    """Every object of the page's JSON-LD blocks, ``@graph`` and nested lists flattened."""
+    for script in doc.xpath("//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text_content().strip() or "null", strict=False)
+        except (ValueError, RecursionError):
+            continue  # a broken block is skipped, as browsers and search engines do
+        stack = [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack[:0] = item
+            elif isinstance(item, dict):
+                yield item
+                if isinstance(item.get("@graph"), list):
+                    stack[:0] = item["@graph"]
+                for key in ("mainEntity", "mainEntityOfPage"):
+                    if isinstance(item.get(key), dict):
+                        stack.append(item[key])
+
+
+def _itemprop_name(element: HtmlElement) -> str:
+    name = element.xpath(".//*[@itemprop='name']")
+    if name:
+        return str(name[0].get("content") or _text(name[0]))
+    return str(element.get("content") or _text(element))
+
+
+def _text(element: HtmlElement) -> str:
+    return " ".join(element.text_content().split())
