@@ -1,18 +1,58 @@
-"""Article + Theme -> EPUB 3 bytes (an ebooklib adapter), reproducible and EPUBCheck-clean."""
+"""Collection + Theme -> EPUB 3 bytes (an ebooklib adapter), reproducible and EPUBCheck-clean.
+
+Every EPUB is made by ``render_collection_epub``; one article is a collection
+of one (``Collection.of``, ``render_epub``).
+
+Reading order (the spine): the cover; with front matter (a collection) the
+title page and the contents; then one XHTML document per article, each with
+its photo and in its own language (``article.xhtml`` for a single article,
+``article-001.xhtml``... in a collection). The navigation document (not in
+the spine) holds the table of contents (a collection's articles grouped by
+section, each article with its subheadings), the landmarks and, when the
+print edition's pages are given, the page list; the NCX has the same
+contents for EPUB 2 readers.
+
+Page list. The EPUB's pages are the PDF's of the same build: ``PageMap``
+says on which PDF page each block id first appears, and where a page begins
+inside a block (a paragraph running on), and the title page, contents and
+articles carry the same block ids (``collection_html``). Where each page
+begins (before a block, or at the same character inside one), the EPUB
+gets ``<span epub:type="pagebreak" role="doc-pagebreak" id="page-N"
+aria-label="N"/>``; ``<nav epub:type="page-list">`` lists them, and the
+package names the PDF edition as the ``a11y:pageBreakSource``.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import replace
+import uuid
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ebooklib import epub
 
-from publisher.model import Article, figures
+from publisher.model import Article, Collection, figures
 from publisher.render import Rendered
-from publisher.render.collection_html import contents_label
+from publisher.render.collection_html import (
+    XHTML_NS,
+    PageMap,
+    PageStart,
+    body,
+    contents_label,
+    identify_blocks,
+    identify_parts,
+    insert_page_markers,
+    page_starts,
+    parse,
+    render_frame,
+    render_titlepage,
+    render_toc,
+    section_groups,
+    serialise,
+)
 from publisher.render.epub_parts import (
     CERTIFIED_BY,
     CONFORMS_TO,
@@ -21,122 +61,271 @@ from publisher.render.epub_parts import (
     add_stylesheets,
     cover_item,
     cover_page,
+    escape,
     new_book,
     photo_item,
+    quoteattr,
     write_book,
 )
-from publisher.render.fetch import allowed_roots
-from publisher.render.html import description, iso_date, render_xhtml
+from publisher.render.fetch import collection_roots
+from publisher.render.html import EPUB_STYLESHEETS, description, iso_date, render_xhtml
 from publisher.render.photo import pixel_size
 from publisher.themes import Theme
 from publisher.themes.language import is_rtl
 
-ARTICLE_HREF = "article.xhtml"
+TITLEPAGE_HREF = "titlepage.xhtml"
+TOC_HREF = "toc.xhtml"
+NAV_HREF = "nav.xhtml"
+
+
+@dataclass(frozen=True, slots=True)
+class ContentsEntry:
+    """One entry of the table of contents: a section (not a link), an article, a subheading."""
+
+    label: str
+    href: str
+    lang: str
+    link: bool = True
+    children: tuple[ContentsEntry, ...] = ()
 
 
 def render_epub(
     article: Article, theme: Theme, *, build_time: datetime, cover: Path | None = None
 ) -> Rendered:
-    """Render ``article`` as EPUB 3 bytes; the same input and ``build_time`` give the same bytes.
+    """Render ``article`` as EPUB 3 bytes: ``render_collection_epub`` of ``Collection.of(article)``.
 
-    The image and the theme's stylesheets are read only through the sandbox
-    (``read_allowed``); a refused image is left out (its caption and credit stay)
-    and reported in ``Rendered.warnings``. The photo is embedded as its screen
-    copy (``photo.screen_copy``: oriented, metadata stripped, at most 1600 px).
+    The book is the cover, then the article (no title page, no contents page,
+    no page list); its title is the headline.
+    """
+    return render_collection_epub(Collection.of(article), theme, build_time=build_time, cover=cover)
+
+
+def render_collection_epub(
+    collection: Collection,
+    theme: Theme,
+    *,
+    build_time: datetime,
+    page_map: PageMap | None = None,
+    page_source: str | None = None,
+    cover: Path | None = None,
+) -> Rendered:
+    """Render ``collection`` as EPUB 3 bytes; the same input and ``build_time`` give the same bytes.
+
+    ``page_map`` is the print edition's (``print_edition.map_pages``) and
+    ``page_source`` names that edition; without them the book has no page list.
+
+    Images and the theme's stylesheets are read only through the sandbox
+    (``read_allowed``); a refused photo is left out (its caption and credit
+    stay) and reported in ``Rendered.warnings``. Photos are embedded as screen
+    copies (``photo.screen_copy``: oriented, metadata stripped, at most 1600 px).
 
     Every EPUB has a cover: ``cover`` (a picture file the user named, allowed
     for this one render; oriented, stripped, long edge at most 2560 px) or one
-    generated by ``cover.render_cover``. It is the manifest's ``cover-image``
-    (with the EPUB 2 ``<meta name="cover">``), shown by ``cover.xhtml`` first in
-    the spine and listed as the ``cover`` landmark. A right-to-left article
-    gives a right-to-left book (``epub_parts.new_book``).
+    generated by ``cover.render_cover`` from the title, publisher, date and the
+    first photo in reading order. It is the manifest's ``cover-image`` (with the
+    EPUB 2 ``<meta name="cover">``), shown by ``cover.xhtml`` first in the spine
+    and listed as the ``cover`` landmark. A right-to-left book language gives a
+    right-to-left book (``epub_parts.new_book``).
     """
-    roots = allowed_roots(article, theme)
+    roots = collection_roots(collection, theme)
     warnings: list[str] = []
-    book = new_book(
-        article.metadata.identifier or _fallback_identifier(article),
-        article.headline,
-        article.language,
-    )
+    identifier = collection.identifier or _fallback_identifier(collection)
+    book = new_book(identifier, collection.title, collection.language)
     add_stylesheets(book, theme, roots, warnings)
-    image_item = photo_item(article.image, "photo", roots, warnings)
-    if image_item is not None:
-        book.add_item(image_item)
-    figure_hrefs: dict[str, str] = {}
-    for number, figure in enumerate(figures(article.content), 1):
-        if figure.src in figure_hrefs:
-            continue
-        item = photo_item(figure.image, f"figure-{number}", roots, warnings)
-        if item is not None:
-            book.add_item(item)
-            figure_hrefs[figure.src] = item.file_name
     cover_image = cover_item(
-        article.headline,
+        collection.title,
         theme=theme,
         roots=roots,
-        publication=article.metadata.publisher,
-        date=article.metadata.date,
-        photos=(article.image,) if article.image is not None else (),
-        language=article.language,
+        publication=collection.publisher,
+        date=collection.date,
+        photos=tuple(a.image for a in collection.articles if a.image is not None),
+        language=collection.language,
         supplied=cover,
     )
     book.add_item(cover_image)
-    cover_xhtml = cover_page(article.headline, article.language, cover_image)
+    cover_xhtml = cover_page(collection.title, collection.language, cover_image)
     book.add_item(cover_xhtml)
 
-    shown = article
-    if image_item is not None and article.image is not None:
-        # The <img> carries the size of the copy the EPUB holds.
-        width, height = pixel_size(image_item.content)
-        shown = replace(article, image=replace(article.image, width=width, height=height))
-    xhtml = render_xhtml(
-        shown,
-        theme,
-        medium="epub",
-        image_href=image_item.file_name if image_item is not None else None,
-        figure_hrefs=figure_hrefs,
-    )
-    # A plain EpubItem, not EpubHtml: ebooklib re-serialises EpubHtml and would drop
-    # our <head> (metadata, stylesheets) and the xml:lang attributes.
-    document = epub.EpubItem(
-        uid="article",
-        file_name=ARTICLE_HREF,
+    stems = _stems(collection)
+    hrefs = [f"{stem}.xhtml" for stem in stems]
+    # (href, the document as rendered, parsed), in reading order
+    documents = _front_matter(collection, theme, hrefs) if collection.front_matter else []
+    with_photo: list[bool] = []
+    pictures = 0
+    several = len(collection.articles) > 1
+    for index, article in enumerate(collection.articles):
+        label = str(article.source) if several else ""  # whose photo a refusal is about
+        suffix = stems[index].removeprefix("article")
+        image = photo_item(article.image, f"photo{suffix}", roots, warnings, label)
+        shown = article
+        if image is not None and article.image is not None:
+            book.add_item(image)
+            # The <img> carries the size of the copy the EPUB holds.
+            width, height = pixel_size(image.content)
+            shown = replace(article, image=replace(article.image, width=width, height=height))
+        with_photo.append(image is not None)
+        figure_hrefs: dict[str, str] = {}
+        for number, figure in enumerate(figures(article.content), 1):
+            if figure.src in figure_hrefs:
+                continue
+            item = photo_item(figure.image, f"figure{suffix}-{number}", roots, warnings, label)
+            if item is not None:
+                book.add_item(item)
+                figure_hrefs[figure.src] = item.file_name
+        pictures += (image is not None) + len(figure_hrefs)
+        xhtml = render_xhtml(
+            shown,
+            theme,
+            medium="epub",
+            image_href=image.file_name if image is not None else None,
+            figure_hrefs=figure_hrefs,
+        )
+        documents.append((hrefs[index], xhtml, parse(xhtml)))
+
+    pages = _add_page_markers(documents, page_map) if page_map is not None else []
+    spine: list[Any] = [cover_xhtml]
+    for href, xhtml, root in documents:
+        # A plain EpubItem, not EpubHtml: ebooklib re-serialises EpubHtml and would
+        # drop our <head> (metadata, stylesheets) and the xml:lang attributes.
+        item = epub.EpubItem(
+            uid=href.removesuffix(".xhtml"),
+            file_name=href,
+            media_type="application/xhtml+xml",
+            content=(serialise(root) if page_map is not None else xhtml).encode("utf-8"),
+        )
+        book.add_item(item)
+        spine.append(item)
+    book.spine = spine
+    contents = _contents(collection, hrefs, {href: root for href, _, root in documents})
+    nav = epub.EpubItem(
+        uid="nav",
+        file_name=NAV_HREF,
         media_type="application/xhtml+xml",
-        content=xhtml.encode("utf-8"),
+        content=_nav_document(collection, contents, hrefs[0], pages).encode("utf-8"),
     )
-    book.add_item(document)
-    book.toc = _contents(article.headline, xhtml)
-    # Bodymatter first: landmarks are unordered, and readers jump to the first one.
-    book.guide = [
-        {"href": ARTICLE_HREF, "title": article.headline, "type": "text"},
-        {"href": COVER_HREF, "title": "Cover", "type": "cover"},
-    ]
-    book.spine = [cover_xhtml, document]
+    nav.properties = ["nav"]
+    book.add_item(nav)
+    book.toc = _ncx_toc(contents)
     book.add_item(epub.EpubNcx())
-    direction = "rtl" if is_rtl(article.language) else None
-    # The nav's heading is in the book's language, as the rest of the nav (WCAG 3.1.2).
-    label = contents_label(article.language)
-    book.add_item(epub.EpubNav(title=label, direction=direction))
-    add_fonts(book, theme, warnings, labels=(label, "Landmarks"))
-    _add_metadata(book, article, has_photo=image_item is not None)
+    add_fonts(book, theme, warnings)
+    _add_metadata(
+        book,
+        collection,
+        with_photo=tuple(with_photo),
+        pictures=pictures,
+        page_source=page_source if pages else None,
+    )
     # EPUB 2 readers find the cover through this; EPUB 3 through properties="cover-image".
     book.add_metadata(None, "meta", "", {"name": "cover", "content": cover_image.id})
     return Rendered(data=write_book(book, build_time), warnings=tuple(warnings))
 
 
-def _contents(headline: str, xhtml: str) -> list[Any]:
-    """The table of contents: the headline, and under it the article's subheadings."""
-    from lxml import etree  # type: ignore[import-untyped,unused-ignore]
+def _stems(collection: Collection) -> list[str]:
+    """Each article's document stem: ``article`` alone, else ``article-001``, ``article-002``...
 
-    root = etree.fromstring(xhtml.encode("utf-8"))
-    subheads = [
-        epub.Link(f"{ARTICLE_HREF}#{h2.get('id')}", _text(h2), f"toc-{h2.get('id')}")
-        for h2 in root.iter("{http://www.w3.org/1999/xhtml}h2")
+    A single article keeps the names its EPUB always had; photos and figures
+    follow (``photo``, ``figure-2``; ``photo-001``, ``figure-001-2``).
+    """
+    if not collection.front_matter and len(collection.articles) == 1:
+        return ["article"]
+    return [f"article-{index + 1:03d}" for index in range(len(collection.articles))]
+
+
+def _fallback_identifier(collection: Collection) -> str:
+    # Normalising and make_collection always set one; this keeps a hand-built one reproducible.
+    text = "\n".join(t for a in collection.articles for t in (a.headline, *a.paragraphs))
+    digest = hashlib.sha256(text.encode()).digest()
+    return f"urn:uuid:{uuid.UUID(bytes=digest[:16], version=4)}"
+
+
+def _front_matter(
+    collection: Collection, theme: Theme, hrefs: list[str]
+) -> list[tuple[str, str, Any]]:
+    """The title page and the contents, as (href, XHTML, parsed document)."""
+    parts = (
+        (TITLEPAGE_HREF, collection.title, render_titlepage(collection, theme, "epub")),
+        (
+            TOC_HREF,
+            contents_label(collection.language),
+            render_toc(collection, theme, "epub", hrefs),
+        ),
+    )
+    documents = []
+    for href, title, content in parts:
+        xhtml = render_frame(
+            collection,
+            theme,
+            title=title,
+            content=content,
+            body_class="collection medium-epub",
+            body_type="frontmatter",
+            stylesheets=EPUB_STYLESHEETS,
+        )
+        documents.append((href, xhtml, parse(xhtml)))
+    return documents
+
+
+def _add_page_markers(documents: list[tuple[str, str, Any]], page_map: PageMap) -> list[str]:
+    """Give the documents their block ids and page-break markers; return the page hrefs."""
+    order: list[str] = []
+    home: dict[str, int] = {}  # block id -> index of its document
+    for number, (href, _, root) in enumerate(documents):
+        page = body(root)
+        if href in (TITLEPAGE_HREF, TOC_HREF):
+            ids = identify_parts(page)
+        else:
+            ids = identify_blocks(page, href.removesuffix(".xhtml"), rename=True)
+        order.extend(ids)
+        home.update(dict.fromkeys(ids, number))
+    starts = page_starts(order, page_map)
+    grouped: dict[int, dict[PageStart, list[int]]] = {}
+    hrefs: list[str] = []
+    for number, start in enumerate(starts, start=1):
+        ident = start[0]
+        where = home[ident] if ident is not None else len(documents) - 1
+        grouped.setdefault(where, {}).setdefault(start, []).append(number)
+        hrefs.append(f"{documents[where][0]}#page-{number}")
+    for where, markers in grouped.items():
+        insert_page_markers(documents[where][2], markers)
+    return hrefs
+
+
+def _contents(
+    collection: Collection, hrefs: list[str], documents: dict[str, Any]
+) -> list[ContentsEntry]:
+    """The table of contents: articles (grouped by section when the book has front matter),
+    each with its subheadings, read from the documents as they go into the book."""
+    groups = (
+        section_groups(collection)
+        if collection.front_matter
+        else [(None, list(range(len(collection.articles))))]
+    )
+    entries: list[ContentsEntry] = []
+    for section, indexes in groups:
+        articles = [
+            ContentsEntry(
+                collection.articles[i].headline,
+                hrefs[i],
+                collection.articles[i].language,
+                children=_subheadings(documents[hrefs[i]], hrefs[i], collection.articles[i]),
+            )
+            for i in indexes
+        ]
+        if section:
+            # The section's name is in its articles' language (WCAG 3.1.2, language of parts).
+            lang = collection.articles[indexes[0]].language
+            entries.append(ContentsEntry(section, hrefs[indexes[0]], lang, False, tuple(articles)))
+        else:
+            entries.extend(articles)
+    return entries
+
+
+def _subheadings(root: Any, href: str, article: Article) -> tuple[ContentsEntry, ...]:
+    return tuple(
+        ContentsEntry(_text(h2), f"{href}#{h2.get('id')}", article.language)
+        for h2 in root.iter(f"{{{XHTML_NS}}}h2")
         if "subhead" in (h2.get("class") or "").split() and h2.get("id")
-    ]
-    if not subheads:
-        return [epub.Link(ARTICLE_HREF, headline, "toc-article")]
-    return [(epub.Section(headline, ARTICLE_HREF), subheads)]
+    )
 
 
 def _text(element: Any) -> str:
@@ -144,13 +333,86 @@ def _text(element: Any) -> str:
     return " ".join("".join(element.itertext()).replace("\u00ad", "").replace("\u200b", "").split())
 
 
-def _fallback_identifier(article: Article) -> str:
-    # The normaliser always sets one; this keeps a hand-built Article reproducible.
-    import hashlib
-    import uuid
+def _lang(language: str, book: str) -> str:
+    """``lang``, ``xml:lang`` and ``dir`` for text in ``language`` inside a book in ``book``.
 
-    digest = hashlib.sha256("\n".join((article.headline, *article.paragraphs)).encode()).digest()
-    return f"urn:uuid:{uuid.UUID(bytes=digest[:16], version=4)}"
+    >>> _lang("ar", "en"), _lang("fr", "ar"), _lang("en", "en")
+    (' lang="ar" xml:lang="ar" dir="rtl"', ' lang="fr" xml:lang="fr" dir="ltr"', '')
+    """
+    if language == book:
+        return ""
+    direction = "rtl" if is_rtl(language) else "ltr" if is_rtl(book) else None
+    attributes = f" lang={quoteattr(language)} xml:lang={quoteattr(language)}"
+    return attributes + (f' dir="{direction}"' if direction else "")
+
+
+def _nav_items(entries: tuple[ContentsEntry, ...] | list[ContentsEntry], book: str) -> list[str]:
+    """The ``<li>`` of ``entries``, nested as they are."""
+    lines: list[str] = []
+    for entry in entries:
+        marked = _lang(entry.lang, book)
+        if entry.link:
+            head = f"<a href={quoteattr(entry.href)}{marked}>{escape(entry.label)}</a>"
+        else:
+            head = f"<span{marked}>{escape(entry.label)}</span>"
+        if not entry.children:
+            lines.append(f"<li>{head}</li>")
+            continue
+        lines.append(f"<li>{head}\n<ol>")
+        lines.extend(_nav_items(entry.children, book))
+        lines.append("</ol>\n</li>")
+    return lines
+
+
+def _nav_document(
+    collection: Collection, contents: list[ContentsEntry], first: str, pages: list[str]
+) -> str:
+    """The navigation document: the contents, the landmarks and (with pages) the page list."""
+    language = collection.language
+    lang = quoteattr(language)
+    label = contents_label(language)
+    direction = ' dir="rtl"' if is_rtl(language) else ""
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        "<!DOCTYPE html>",
+        '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"'
+        f" lang={lang} xml:lang={lang}{direction}>",
+        f'<head>\n<meta charset="utf-8"/>\n<title>{escape(label)}</title>\n</head>',
+        "<body>",
+        f'<nav epub:type="toc" id="toc" role="doc-toc">\n<h1>{escape(label)}</h1>\n<ol>',
+        *_nav_items(contents, language),
+        "</ol>\n</nav>",
+    ]
+    # Body matter first: landmarks are unordered, and readers jump to the first one.
+    landmarks = [("bodymatter", first, collection.title), ("cover", COVER_HREF, "Cover")]
+    if collection.front_matter:
+        landmarks += [("titlepage", TITLEPAGE_HREF, "Title page"), ("toc", TOC_HREF, label)]
+    lines.append('<nav epub:type="landmarks" id="landmarks" hidden="">\n<h2>Landmarks</h2>\n<ol>')
+    lines.extend(
+        f'<li><a epub:type="{kind}" href="{href}">{escape(title)}</a></li>'
+        for kind, href, title in landmarks
+    )
+    lines.append("</ol>\n</nav>")
+    if pages:
+        lines.append('<nav epub:type="page-list" id="page-list" hidden="">\n<h2>Pages</h2>\n<ol>')
+        lines.extend(
+            f'<li><a href="{href}">{number}</a></li>' for number, href in enumerate(pages, start=1)
+        )
+        lines.append("</ol>\n</nav>")
+    lines.append("</body>\n</html>\n")
+    return "\n".join(lines)
+
+
+def _ncx_toc(contents: tuple[ContentsEntry, ...] | list[ContentsEntry]) -> list[Any]:
+    """The NCX contents: an entry with children is a point holding them."""
+    toc: list[Any] = []
+    for entry in contents:
+        if entry.children:
+            toc.append((epub.Section(entry.label, entry.href), _ncx_toc(entry.children)))
+        else:
+            name = entry.href.rpartition("#")[2].removesuffix(".xhtml")
+            toc.append(epub.Link(entry.href, entry.label, f"toc-{name}"))
+    return toc
 
 
 def photo_rights(credit: str) -> str:
@@ -164,50 +426,96 @@ def photo_rights(credit: str) -> str:
     return f"Photo: {credit}"
 
 
-def _add_metadata(book: Any, article: Article, *, has_photo: bool) -> None:
-    meta = article.metadata
-    for number, author in enumerate(meta.authors, start=1):
+def _add_metadata(
+    book: Any,
+    collection: Collection,
+    *,
+    with_photo: tuple[bool, ...],
+    pictures: int,
+    page_source: str | None,
+) -> None:
+    """Bibliographic and accessibility metadata; only what is true of this book.
+
+    ``with_photo[i]``: the i-th article's photo is in the book; ``pictures``
+    counts every picture (photos and figures); ``page_source``: the book has a
+    page list following that edition.
+    """
+    articles = collection.articles
+    authors = dict.fromkeys(name for a in articles for name in a.metadata.authors)
+    for number, author in enumerate(authors, start=1):
         book.add_author(author, uid=f"creator{number}")
-    if meta.publisher:
-        book.add_metadata("DC", "publisher", meta.publisher)
-    if date := iso_date(meta.date):  # dc:date must be W3CDTF; a free-form date stays in the text
+    if collection.publisher:
+        book.add_metadata("DC", "publisher", collection.publisher)
+    if date := iso_date(collection.date):  # dc:date must be W3CDTF; a free-form date stays in text
         book.add_metadata("DC", "date", date)
-    if meta.source:
-        book.add_metadata("DC", "source", meta.source)
-    if summary := description(article):
+    for source in dict.fromkeys(a.metadata.source for a in articles if a.metadata.source):
+        book.add_metadata("DC", "source", source)
+    if len(articles) == 1:
+        summary = description(articles[0])
+    else:
+        summary = f"{len(articles)} articles: " + "; ".join(a.headline for a in articles)
+    if summary:
         book.add_metadata("DC", "description", summary)
     # A photo credit is the rights of a photo the EPUB holds; without the photo it names nothing.
-    rights = meta.rights or (photo_rights(article.credit) if has_photo and article.credit else None)
-    if rights:
-        book.add_metadata("DC", "rights", rights)
-    if meta.section:
-        book.add_metadata("DC", "subject", meta.section)
+    rights = (
+        a.metadata.rights or (photo_rights(a.credit) if shown and a.credit else None)
+        for a, shown in zip(articles, with_photo, strict=True)
+    )
+    for line in dict.fromkeys(r for r in rights if r):
+        book.add_metadata("DC", "rights", line)
+    for section in dict.fromkeys(a.metadata.section for a in articles if a.metadata.section):
+        book.add_metadata("DC", "subject", section)
 
-    # Accessibility metadata: only what is true of this file.
     def declare(prop: str, value: str) -> None:
         book.add_metadata(None, "meta", value, {"property": prop})
 
     declare("schema:accessMode", "textual")
-    # The photo or a figure in the body makes the book visual too.
-    if has_photo or any(item.id.startswith("figure-") for item in book.get_items()):
+    if pictures:
         declare("schema:accessMode", "visual")
     declare("schema:accessModeSufficient", "textual")
     features = ["structuralNavigation", "tableOfContents", "readingOrder"]
     features.append("displayTransformability")
+    if page_source:
+        features += ["pageNavigation", "printPageNumbers"]
     for feature in features:
         declare("schema:accessibilityFeature", feature)
     declare("schema:accessibilityHazard", "none")
-    summary_sentence = (
-        "This publication is a single news article with a headline, a byline and "
-        "paragraphs in reading order, a table of contents and landmarks; "
-        + (
-            "its photo is described by the caption printed below it (the image's own text "
-            "alternative is empty, so the caption is not read twice); "
-            if has_photo and article.caption
-            else ""
-        )
-        + "it has no hazards and its text can be restyled by the reader."
-    )
-    declare("schema:accessibilitySummary", summary_sentence)
+    photographed = zip(articles, with_photo, strict=True)
+    captioned = sum(shown and bool(a.caption) for a, shown in photographed)
+    declare("schema:accessibilitySummary", _summary(collection, captioned, bool(page_source)))
+    if page_source:
+        declare("pageBreakSource", page_source)
     declare("dcterms:conformsTo", CONFORMS_TO)
     declare("a11y:certifiedBy", CERTIFIED_BY)
+
+
+def _summary(collection: Collection, captioned: int, pages: bool) -> str:
+    """The accessibility summary: what the book holds, how it is navigated, its photos."""
+    if collection.front_matter:
+        holds = (
+            f"collects {len(collection.articles)} news articles, each with a headline and "
+            "paragraphs in reading order, in its own language; it has"
+        )
+        navigation = ["a title page", "a table of contents grouped by section"]
+    else:
+        holds = "is a single news article with"
+        navigation = ["a headline", "a byline and paragraphs in reading order"]
+        navigation += ["a table of contents"]
+    if pages:
+        navigation.append("a page list that follows the print edition's pages")
+    navigation.append("landmarks")
+    listed = ", ".join(navigation[:-1]) + (", and " if len(navigation) > 2 else " and ")
+    opening = f"This publication {holds} {listed}{navigation[-1]}; "
+    if captioned == 1:
+        photos = (
+            "its photo is described by the caption printed below it (the image's own text "
+            "alternative is empty, so the caption is not read twice); "
+        )
+    elif captioned > 1:
+        photos = (
+            "its photos are described by the captions printed below them (an image's own "
+            "text alternative is empty, so a caption is not read twice); "
+        )
+    else:
+        photos = ""
+    return opening + photos + "it has no hazards and its text can be restyled by the reader."
