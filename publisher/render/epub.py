@@ -202,6 +202,7 @@ def render_collection_epub(
         with_photo=tuple(with_photo),
         pictures=pictures,
         page_source=page_source if pages else None,
+        pages=bool(pages),
     )
     # EPUB 2 readers find the cover through this; EPUB 3 through properties="cover-image".
     book.add_metadata(None, "meta", "", {"name": "cover", "content": cover_image.id})
@@ -296,12 +297,13 @@ def _add_metadata(
     with_photo: tuple[bool, ...],
     pictures: int,
     page_source: str | None,
+    pages: bool,
 ) -> None:
     """Bibliographic and accessibility metadata; only what is true of this book.
 
     ``with_photo[i]``: the i-th article's photo is in the book; ``pictures``
-    counts every picture (photos and figures); ``page_source``: the book has a
-    page list following that edition.
+    counts every picture (photos and figures); ``pages``: the book has a page
+    list, following the edition ``page_source`` names.
     """
     articles = collection.articles
     authors = dict.fromkeys(name for a in articles for name in a.metadata.authors)
@@ -338,14 +340,14 @@ def _add_metadata(
     declare("schema:accessModeSufficient", "textual")
     features = ["structuralNavigation", "tableOfContents", "readingOrder"]
     features.append("displayTransformability")
-    if page_source:
+    if pages:
         features += ["pageNavigation", "printPageNumbers"]
     for feature in features:
         declare("schema:accessibilityFeature", feature)
     declare("schema:accessibilityHazard", "none")
     photographed = zip(articles, with_photo, strict=True)
     captioned = sum(shown and bool(a.caption) for a, shown in photographed)
-    declare("schema:accessibilitySummary", _summary(collection, captioned, bool(page_source)))
+    declare("schema:accessibilitySummary", _summary(collection, captioned, pages))
     if page_source:
         declare("pageBreakSource", page_source)
     declare("dcterms:conformsTo", CONFORMS_TO)
