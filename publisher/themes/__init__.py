@@ -442,7 +442,10 @@ def _make_environment(folders: list[Path]) -> jinja2.Environment:
     environment.filters["long_date"] = long_date
     environment.tests["rtl"] = is_rtl
     environment.tests["external_url"] = is_external_url
-    environment.filters["plain_text"] = lambda node: plain_text((node,))
+    # A node, or a tuple of them (a caption, a cell): its text without markup.
+    environment.filters["plain_text"] = lambda nodes: plain_text(
+        nodes if isinstance(nodes, tuple) else (nodes,)
+    )
     for name in environment.list_templates():
         try:
             environment.get_template(name)
