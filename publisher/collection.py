@@ -52,7 +52,7 @@ from publisher.build import InputOptions, load_articles_of
 from publisher.config import BuildConfig
 from publisher.errors import InputError, OutputError, PublisherError
 from publisher.model import Article, Collection
-from publisher.outputs import write_atomic
+from publisher.outputs import write_together
 from publisher.render.html import iso_date
 
 
@@ -185,7 +185,7 @@ def build_collection(
     ``load_articles``). The PDF is laid out even for an EPUB alone: its pages
     are the EPUB's page list.
     """
-    from publisher.render.collection_pdf import layout_collection, write_collection_pdf
+    from publisher.render.print_edition import layout_print, map_pages, write_pdf
     from publisher.themes import load_theme
 
     slug = slugify(options.title)
@@ -200,28 +200,29 @@ def build_collection(
     theme = load_theme(config.theme)
     warnings = [f"{a.source}: {w}" for a in collection.articles for w in a.warnings]
 
-    layout = layout_collection(collection, theme, config.pdf, build_time=build_time)
+    layout = layout_print(collection, theme, config.pdf, build_time=build_time)
     warnings.extend(layout.warnings)
     rendered: dict[str, bytes] = {}
     for fmt in config.formats:
         if fmt == "pdf":
-            pdf = write_collection_pdf(layout, config.pdf, build_time=build_time)
+            pdf = write_pdf(layout, config.pdf, build_time=build_time)
             rendered[fmt] = pdf.data
             warnings.extend(pdf.warnings)
         else:
-            from publisher.render.collection_epub import render_collection_epub
+            from publisher.render.epub import render_collection_epub
 
             epub = render_collection_epub(
                 collection,
                 theme,
                 build_time=build_time,
-                page_map=layout.page_map,
+                page_map=map_pages(layout),
                 page_source=f"{slug}.pdf (PDF file identifier {layout.pdf_identifier})",
                 cover=config.cover,
             )
             rendered[fmt] = epub.data
             warnings.extend(epub.warnings)
-    outputs = tuple(write_atomic(targets[fmt], data) for fmt, data in rendered.items())
+    # Both formats are replaced, or neither: never an EPUB beside an older PDF.
+    outputs = write_together({targets[fmt]: data for fmt, data in rendered.items()})
     return CollectionResult(
         title=collection.title,
         articles=len(collection.articles),

@@ -608,10 +608,12 @@ class Article:
 
 @dataclass(frozen=True, slots=True)
 class Collection:
-    """Several articles published as one book: a daily digest, a dossier.
+    """Articles published as one book: a daily digest, a dossier, or one article alone.
 
     ``articles`` are in reading order. ``identifier`` is given or derived from
-    the articles; ``date`` is an ISO 8601 date.
+    the articles; ``date`` is an ISO 8601 date. ``front_matter``: the book
+    opens with a title page and a contents page (a collection's do; a single
+    article, ``Collection.of``, opens on the article itself).
     """
 
     title: str
@@ -619,6 +621,23 @@ class Collection:
     date: str | None = None
     identifier: str | None = None
     publisher: str | None = None
+    front_matter: bool = True
+
+    @classmethod
+    def of(cls, article: Article) -> Collection:
+        """A single article as a collection of one: its headline, date, identifier, publisher.
+
+        The renderers have one path; this is how one article takes it.
+        """
+        meta = article.metadata
+        return cls(
+            title=article.headline,
+            articles=(article,),
+            date=meta.date,
+            identifier=meta.identifier,
+            publisher=meta.publisher,
+            front_matter=False,
+        )
 
     @property
     def language(self) -> str:

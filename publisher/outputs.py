@@ -2,7 +2,7 @@
 
 A failure at any point leaves the earlier good output (if any) untouched and
 no partial file behind. ``write_together`` extends that to the outputs of one
-input (its EPUB and PDF): all of them are replaced, or none is.
+build (an article's or a collection's EPUB and PDF): all of them are replaced, or none is.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def write_together(files: Mapping[Path, bytes]) -> tuple[Path, ...]:
                 with contextlib.suppress(OSError):
                     os.replace(old, target)
         raise OutputError(
-            f"cannot write {target} ({exc.strerror}); no output of this article was replaced.",
+            f"cannot write {target} ({exc.strerror}); no output written with it was replaced.",
             "Check the output folder and free space.",
         ) from None
     for _, old in kept:

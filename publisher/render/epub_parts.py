@@ -1,9 +1,8 @@
 """The parts every EPUB we write shares: the book, stylesheets, photos, the cover, the zip.
 
-Both EPUB renderers (``epub.render_epub`` for one article and
-``collection_epub.render_collection_epub``) build their books from these, so
-a fix to the cover page, the reading direction or the reproducible zip
-reaches both.
+``epub.render_collection_epub`` (every EPUB, a single article's too) builds
+its book from these: the book, its stylesheets and fonts, photos, the cover
+and the reproducible zip.
 """
 
 from __future__ import annotations
@@ -101,14 +100,11 @@ def add_stylesheets(book: Any, theme: Theme, roots: tuple[Path, ...], warnings: 
         book.add_item(epub.EpubItem(uid=uid, file_name=href, media_type="text/css", content=css))
 
 
-def add_fonts(
-    book: Any, theme: Theme, warnings: list[str], *, labels: tuple[str, ...] = ()
-) -> None:
+def add_fonts(book: Any, theme: Theme, warnings: list[str]) -> None:
     """Embed the theme's fonts, subsetted to the book's characters (``epub_fonts``).
 
-    Call it once every document is in ``book``: their text (and ``labels``,
-    text ebooklib writes itself, such as the nav's heading) decides which
-    characters the subsets keep. The ``@font-face`` rules go at the end of
+    Call it once every document (the navigation document too) is in ``book``:
+    their text decides which characters the subsets keep. The ``@font-face`` rules go at the end of
     the first stylesheet (``css/base.css``).
     """
     from lxml import etree  # type: ignore[import-untyped,unused-ignore]
@@ -116,7 +112,7 @@ def add_fonts(
     from publisher.render.epub_fonts import embedded_fonts
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-    texts = [book.title, *labels]
+    texts = [book.title]
     stylesheets = []
     for item in book.get_items():
         if item.media_type == "application/xhtml+xml" and item.content:

@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from publisher.errors import SandboxError
 from publisher.files import RESOURCE, Kind, read_file
-from publisher.model import Article
+from publisher.model import Article, Collection
 from publisher.themes import Theme
 
 REASON = "outside the article's folder, the theme and the package"
@@ -51,6 +51,12 @@ def allowed_roots(article: Article, theme: Theme) -> tuple[Path, ...]:
     if article.image is not None:
         roots.append(article.image.path)
     return tuple(dict.fromkeys(root.resolve() for root in roots))
+
+
+def collection_roots(collection: Collection, theme: Theme) -> tuple[Path, ...]:
+    """The roots a render of ``collection`` may read from: every article's (``allowed_roots``)."""
+    roots = (root for article in collection.articles for root in allowed_roots(article, theme))
+    return tuple(dict.fromkeys(roots))
 
 
 def _font_package_folders() -> list[Path]:

@@ -1,8 +1,11 @@
 """Article + Theme + PdfOptions -> print-ready PDF bytes (a WeasyPrint adapter).
 
-WeasyPrint is imported inside ``render_pdf`` only, so rendering an EPUB never loads it.
+``render_pdf`` renders one article as a collection of one through
+``print_edition``, where every PDF is laid out and written; this module holds
+what that needs from WeasyPrint. WeasyPrint is imported inside functions
+only, so rendering an EPUB never loads it.
 
-What WeasyPrint does natively and what this module adds:
+What WeasyPrint does natively and what this adapter adds:
 
 - Page size, bleed and marks come from a generated ``@page`` rule. WeasyPrint
   writes MediaBox = page + CSS bleed, TrimBox = page, and a BleedBox clamped to
@@ -45,14 +48,11 @@ from typing import Any
 
 from publisher.config import PdfAttachment, PdfOptions
 from publisher.errors import InputError, PublisherError, RenderError, SandboxError, UsageError
-from publisher.model import Article, figures
+from publisher.model import Article, Collection, figures
 from publisher.render import Rendered
 from publisher.render.colour import check_profile_for, load_output_profile, profile_css
 from publisher.render.fetch import allowed_roots, memory_url, read_allowed, sandboxed_url_fetcher
-from publisher.render.html import render_xhtml, utc_timestamp
-from publisher.render.pdf_finish import conform_metadata, pdf_finisher
-from publisher.render.pdf_tags import recording_tags
-from publisher.render.print_hyphens import keep_compound_hyphens
+from publisher.render.html import render_xhtml
 from publisher.themes import Theme
 from publisher.themes.coverage import check_covered, uncovered
 
@@ -83,87 +83,33 @@ def render_pdf(
 ) -> Rendered:
     """Render ``article`` as a PDF; the same input and ``build_time`` give the same bytes.
 
+    One article is a collection of one: this is
+    ``print_edition.render_collection_pdf`` of ``Collection.of(article)``, so
+    its print document is the article's own (no title page, no contents).
     ``attachments`` are embedded as files (with a PDF/A-3 variant, as associated
     files carrying their AFRelationship), dated ``build_time``.
 
     Raises UsageError for an unknown PDF variant and RenderError when WeasyPrint fails.
     Blocked resources and WeasyPrint's warnings are returned in ``Rendered.warnings``.
     """
+    # Imported here: print_edition builds on this module's helpers.
+    from publisher.render.print_edition import render_collection_pdf
+
+    return render_collection_pdf(
+        Collection.of(article), theme, options, build_time=build_time, attachments=attachments
+    )
+
+
+def import_weasyprint() -> Any:
+    """Import WeasyPrint (once per process) and return it.
+
+    Importing WeasyPrint on a host without fonts warns on stderr; ``check_glyphs``
+    says the same as one error line with the characters and the fix.
+    """
     with warnings_module.catch_warnings():
-        # Importing WeasyPrint on a host without fonts warns on stderr; check_glyphs
-        # below says the same as one error line with the characters and the fix.
         warnings_module.simplefilter("ignore", UserWarning)
         import weasyprint
-
-    if options.variant is not None:
-        check_variant(options.variant, embeds_files=bool(attachments))
-    bleed = to_points(options.bleed) if options.bleed else 0.0
-    roots = allowed_roots(article, theme)
-    warnings: list[str] = []
-    shown, photo_digest = article, b""
-    resources = output_intent_resources(options, roots)
-    if article.image is not None:
-        from publisher.render.photo import pixel_size, print_copy
-
-        placed_mm = placed_width_mm(article, theme, options)
-        if placed_mm is not None:
-            copy, media_type, notes = print_copy(article.image, placed_mm, roots=roots)
-            warnings.extend(notes)
-            resources[_PHOTO_URL] = (copy, media_type)
-            photo_digest = hashlib.sha256(copy).digest()
-            width, height = pixel_size(copy)
-            shown = replace(article, image=replace(article.image, width=width, height=height))
-    figure_hrefs = figure_resources(article, roots, resources, warnings)
-    fetcher = sandboxed_url_fetcher(roots, resources)
-    xhtml = render_xhtml(
-        shown,
-        theme,
-        medium="print",
-        image_href=_PHOTO_URL if _PHOTO_URL in resources else None,
-        build_time=build_time,
-        page_classes=page_classes(options, theme),
-        figure_hrefs=figure_hrefs,
-    )
-    check_glyphs(xhtml, theme, article.language)
-    xhtml = keep_compound_hyphens(xhtml)
-    seed = f"{article.metadata.identifier}\n{utc_timestamp(build_time)}\n{xhtml}"
-    digest = hashlib.sha256(seed.encode("utf-8") + photo_digest).digest()
-
-    with (
-        captured_logs() as logged,
-        source_date_epoch(build_time),
-        weasyprint_errors(
-            "render the PDF",
-            "Try another theme or PDF variant; if it persists, report it with the article.",
-        ),
-    ):
-        font_config = shared_font_config()
-        stylesheets = print_stylesheets(theme, options, bleed, fetcher, warnings)
-        document = weasyprint.HTML(
-            string=xhtml,
-            base_url=article.source.parent.resolve().as_uri() + "/",
-            url_fetcher=fetcher,
-        ).render(
-            stylesheets=stylesheets,
-            font_config=font_config,
-            color_profiles=colour_profiles(options, fetcher, resources),
-            pdf_tags=options.tagged,
-            pdf_variant=options.variant,
-        )
-        conform_metadata(document, options)
-        with recording_tags() as tag_notes:
-            data = document.write_pdf(
-                attachments=_attachments(attachments, build_time),
-                finisher=pdf_finisher(bleed, digest, options, tag_notes),
-                pdf_identifier=digest[:16].hex().encode("ascii"),
-                pdf_variant=options.variant,
-                pdf_tags=options.tagged,
-            )
-    blocked = fetcher.sandbox.blocked
-    warnings[:0] = fetcher.sandbox.warnings
-    refuse_missing_glyphs(logged)
-    warnings.extend(m for m in logged if not is_noise(m, blocked))
-    return Rendered(data=bytes(data), warnings=tuple(dict.fromkeys(warnings)))
+    return weasyprint
 
 
 def check_glyphs(xhtml: str, theme: Theme, language: str) -> None:
@@ -381,8 +327,8 @@ def page_classes(options: PdfOptions, theme: Theme | None = None) -> tuple[str, 
     return (*wide, "link-urls") if theme is not None and theme.print_link_urls else wide
 
 
-def _attachments(attachments: tuple[PdfAttachment, ...], build_time: datetime) -> list[Any]:
-
+def pdf_attachments(attachments: tuple[PdfAttachment, ...], build_time: datetime) -> list[Any]:
+    """WeasyPrint ``Attachment`` objects for ``attachments``, dated ``build_time``."""
     import weasyprint
 
     # WeasyPrint writes attachment dates with strftime and a literal "Z": give it UTC.

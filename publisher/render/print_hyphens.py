@@ -1,6 +1,6 @@
 """Hyphens in print: a source's hyphens stay searchable, line breaking's are soft.
 
-Two parts. ``keep_compound_hyphens``: no line break right after a hyphen-minus
+Two parts. ``join_compound_hyphens``: no line break right after a hyphen-minus
 inside a word. ``print_font``: the theme fonts as the PDF embeds them, where the
 hyphen that line breaking adds gets a glyph of its own.
 
@@ -42,8 +42,8 @@ _COMPOUND_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 _WORD_JOINER = "\u2060"
 
 
-def keep_compound_hyphens(xhtml: str) -> str:
-    """The print XHTML with no line break after a hyphen-minus inside a word.
+def join_compound_hyphens(root: Any) -> None:
+    """Keep every line break away from a hyphen-minus inside a word, in the parsed ``root``.
 
     Text extractors take a hyphen-minus at the end of a line for hyphenation
     and drop it (poppler's ``pdftotext`` turns "well-" / "known" into
@@ -52,19 +52,12 @@ def keep_compound_hyphens(xhtml: str) -> str:
     one line; the halves still hyphenate (with soft hyphens, see ``print_fonts``).
     Only text is touched, never markup, attributes, styles or scripts.
 
-    >>> made = keep_compound_hyphens('<p xmlns="http://www.w3.org/1999/xhtml" id="a-b">x-y</p>')
-    >>> made.count("\\u2060"), 'id="a-b"' in made
-    (1, True)
+    >>> from lxml import etree
+    >>> root = etree.fromstring('<p xmlns="http://www.w3.org/1999/xhtml" id="a-b">x-y</p>')
+    >>> join_compound_hyphens(root)
+    >>> root.text.count("\u2060"), root.get("id")
+    (1, 'a-b')
     """
-    from publisher.render.collection_html import parse, serialise
-
-    root = parse(xhtml)
-    join_compound_hyphens(root)
-    return serialise(root)
-
-
-def join_compound_hyphens(root: Any) -> None:
-    """``keep_compound_hyphens`` on a parsed document, in place."""
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue  # comments and processing instructions keep their text

@@ -1,21 +1,26 @@
 """Collection + Theme + PdfOptions -> the print edition: one PDF, and its page map.
 
-The print edition is one XHTML document (``print_edition``): a title page, the
-contents, then each article in a ``<div class="collection-item">``. The
-theme's print CSS (the collection rules at the end of the default
-``print.css``) starts the contents and every article on a right-hand page,
-prints each contents entry's page number with ``target-counter()`` on its
-link, sets the running head from the current article's headline
-(``string-set`` on ``h1.headline``) and makes one PDF bookmark per article
-(``bookmark-level: 1`` on article headlines, ``none`` on every other heading).
+Every PDF is made here; one article is a collection of one (``Collection.of``,
+``pdf.render_pdf``). The print edition is one XHTML document
+(``print_edition``). A single article's is its own document, as the theme's
+``article.xhtml`` makes it. A collection's is a title page, the contents, then
+each article in a ``<div class="collection-item">``: the theme's print CSS
+(the collection rules at the end of the default ``print.css``) starts the
+contents and every article on a right-hand page, prints each contents entry's
+page number with ``target-counter()`` on its link, sets the running head from
+the current article's headline (``string-set`` on ``h1.headline``) and makes
+one PDF bookmark per article (``bookmark-level: 1`` on article headlines,
+``none`` on every other heading).
 
 Rendering is in two steps so the EPUB can use the layout without a PDF being
-written: ``layout_collection`` lays the document out with WeasyPrint and
-records on which page each block id first appears (``PageMap``, from the
-pages' ``anchors``); ``write_collection_pdf`` writes that same layout. Fonts,
-page size, bleed, marks, tagging, the sandboxed fetcher, print copies of the
-photos and reproducibility work as for one article (``pdf.render_pdf``),
-whose helpers this module uses.
+written: ``layout_print`` lays the document out with WeasyPrint;
+``map_pages`` records on which page each block id first appears (``PageMap``,
+from the pages' ``anchors``), for a collection's EPUB page list; ``write_pdf``
+writes that same layout. ``render_collection_pdf`` does both steps. Fonts,
+page size, bleed, marks, tagging, the sandboxed fetcher and reproducibility
+come from the WeasyPrint adapter's helpers (``pdf``). Each photo is printed
+from its print copy (``photo.print_copy``), sized where the theme places it
+(``pdf.placed_width_mm``) and served from memory under a private URL.
 """
 
 from __future__ import annotations
@@ -24,12 +29,11 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 
-from publisher.config import PdfOptions
+from publisher.config import PdfAttachment, PdfOptions
 from publisher.model import Collection
 from publisher.render import Rendered
 from publisher.render.collection_html import (
@@ -46,7 +50,7 @@ from publisher.render.collection_html import (
     serialise,
     significant,
 )
-from publisher.render.fetch import allowed_roots, memory_url, sandboxed_url_fetcher
+from publisher.render.fetch import collection_roots, memory_url, sandboxed_url_fetcher
 from publisher.render.html import render_xhtml, utc_timestamp
 from publisher.render.pdf import (
     captured_logs,
@@ -54,9 +58,11 @@ from publisher.render.pdf import (
     check_variant,
     colour_profiles,
     figure_resources,
+    import_weasyprint,
     is_noise,
     output_intent_resources,
     page_classes,
+    pdf_attachments,
     placed_width_mm,
     print_stylesheets,
     refuse_missing_glyphs,
@@ -73,10 +79,10 @@ from publisher.themes import Theme
 
 @dataclass(frozen=True, slots=True)
 class PrintLayout:
-    """A laid-out print edition, ready to write, and where its pages begin."""
+    """A laid-out print edition, ready to write."""
 
     document: Any  # weasyprint.Document
-    page_map: PageMap
+    order: tuple[str, ...]  # the block ids, in document order (``map_pages``)
     pdf_identifier: str  # hex, the PDF's file identifier
     digest: bytes
     bleed: float
@@ -84,10 +90,21 @@ class PrintLayout:
     warnings: tuple[str, ...]  # blocked resources, WeasyPrint's warnings
 
 
-def collection_roots(collection: Collection, theme: Theme) -> tuple[Path, ...]:
-    """The folders and files a render of the collection may read (every article's)."""
-    roots = (root for article in collection.articles for root in allowed_roots(article, theme))
-    return tuple(dict.fromkeys(roots))
+def render_collection_pdf(
+    collection: Collection,
+    theme: Theme,
+    options: PdfOptions,
+    *,
+    build_time: datetime,
+    attachments: tuple[PdfAttachment, ...] = (),
+) -> Rendered:
+    """Lay out and write ``collection`` as PDF bytes (``layout_print``, then ``write_pdf``)."""
+    layout = layout_print(
+        collection, theme, options, build_time=build_time, embeds_files=bool(attachments)
+    )
+    written = write_pdf(layout, options, build_time=build_time, attachments=attachments)
+    warnings = dict.fromkeys((*layout.warnings, *written.warnings))
+    return Rendered(data=written.data, warnings=tuple(warnings))
 
 
 def print_edition(
@@ -101,12 +118,21 @@ def print_edition(
     """The whole print document, and its block ids in document order.
 
     ``articles[i]`` is the i-th article rendered for print by ``render_xhtml``.
+    A single article without front matter is its own document (no block ids:
+    it has no page list); otherwise the frame holds the title page and the
+    contents (with ``front_matter``) and every article's body.
     """
+    if not collection.front_matter and len(articles) == 1:
+        root = parse(articles[0])
+        join_compound_hyphens(root)
+        return serialise(root), []
     hrefs = [f"#{article_id(i)}" for i in range(len(collection.articles))]
-    parts = [
-        render_titlepage(collection, theme, "print"),
-        render_toc(collection, theme, "print", hrefs),
-    ]
+    parts = []
+    if collection.front_matter:
+        parts = [
+            render_titlepage(collection, theme, "print"),
+            render_toc(collection, theme, "print", hrefs),
+        ]
     xhtml = render_frame(
         collection,
         theme,
@@ -129,16 +155,26 @@ def print_edition(
     return serialise(root), order
 
 
-def layout_collection(
-    collection: Collection, theme: Theme, options: PdfOptions, *, build_time: datetime
+def layout_print(
+    collection: Collection,
+    theme: Theme,
+    options: PdfOptions,
+    *,
+    build_time: datetime,
+    embeds_files: bool = False,
 ) -> PrintLayout:
-    """Lay out the print edition with WeasyPrint and map its pages; write nothing yet."""
-    import weasyprint
+    """Lay out the print edition with WeasyPrint; write nothing yet.
 
+    ``embeds_files``: the PDF will carry attachments (``check_variant``).
+    Raises UsageError for an unknown PDF variant and RenderError when WeasyPrint
+    fails or a character has no glyph in any font.
+    """
     from publisher.render.photo import pixel_size, print_copy
 
+    weasyprint = import_weasyprint()
+
     if options.variant is not None:
-        check_variant(options.variant)
+        check_variant(options.variant, embeds_files=embeds_files)
     bleed = to_points(options.bleed) if options.bleed else 0.0
     roots = collection_roots(collection, theme)
     warnings: list[str] = []
@@ -146,12 +182,14 @@ def layout_collection(
     photo_digests = hashlib.sha256()
     rendered: list[str] = []
     classes = page_classes(options, theme)
+    several = len(collection.articles) > 1
     for index, article in enumerate(collection.articles):
         shown, href = article, None
         placed = placed_width_mm(article, theme, options) if article.image else None
         if article.image is not None and placed is not None:
             copy, media_type, notes = print_copy(article.image, placed, roots=roots)
-            warnings.extend(f"{article.source}: {note}" for note in notes)
+            # With several articles, a note says whose photo it is about.
+            warnings.extend(f"{article.source}: {note}" if several else note for note in notes)
             href = memory_url(f"photo-{index + 1}")
             resources[href] = (copy, media_type)
             photo_digests.update(copy)
@@ -166,13 +204,14 @@ def layout_collection(
                 theme,
                 medium="print",
                 image_href=href,
+                build_time=build_time,
                 page_classes=classes,
                 figure_hrefs=figure_hrefs,
             )
         )
     created = utc_timestamp(build_time)
     xhtml, order = print_edition(collection, theme, rendered, created=created, classes=classes)
-    check_glyphs(xhtml, theme, collection.articles[0].language)
+    check_glyphs(xhtml, theme, collection.language)
     seed = f"{collection.identifier}\n{created}\n{xhtml}".encode()
     digest = hashlib.sha256(seed + photo_digests.digest()).digest()
     fetcher = sandboxed_url_fetcher(roots, resources)
@@ -180,8 +219,8 @@ def layout_collection(
         captured_logs() as logged,
         source_date_epoch(build_time),
         weasyprint_errors(
-            "lay out the collection",
-            "Try another theme or PDF variant; if it persists, report it with the articles.",
+            "lay out the PDF",
+            "Try another theme or PDF variant; if it persists, report it with the article.",
         ),
     ):
         document = weasyprint.HTML(
@@ -195,33 +234,34 @@ def layout_collection(
             pdf_tags=options.tagged,
             pdf_variant=options.variant,
         )
+    refuse_missing_glyphs(logged)
     blocked = fetcher.sandbox.blocked
     warnings[:0] = fetcher.sandbox.warnings
     warnings.extend(m for m in logged if not is_noise(m, blocked))
     return PrintLayout(
         document=document,
-        page_map=map_pages(document, order),
+        order=tuple(order),
         pdf_identifier=digest[:16].hex(),
         digest=digest,
         bleed=bleed,
         fetcher=fetcher,
-        warnings=tuple(warnings),
+        warnings=tuple(dict.fromkeys(warnings)),
     )
 
 
-def map_pages(document: Any, order: Sequence[str]) -> PageMap:
-    """On which page (1-based) each of the block ids ``order`` first appears, and where
+def map_pages(layout: PrintLayout) -> PageMap:
+    """On which page (1-based) each block id of the layout first appears, and where
     each page that begins inside a block begins.
 
     The second comes from WeasyPrint's layout itself: the first text box of the
     page (margin boxes and generated content aside) and how much of its block's
     text the earlier pages hold; a page does not always break between blocks.
     """
-    wanted = set(order)
+    wanted = set(layout.order)
     first_page: dict[str, int] = {}
     shown: dict[str, int] = {}  # block id -> significant characters on earlier pages
     within: dict[int, tuple[str, int]] = {}
-    for number, page in enumerate(document.pages, start=1):
+    for number, page in enumerate(layout.document.pages, start=1):
         for ident in page.anchors:
             if ident in wanted:
                 first_page.setdefault(ident, number)
@@ -230,7 +270,7 @@ def map_pages(document: Any, order: Sequence[str]) -> PageMap:
             within[number] = (runs[0][0], shown[runs[0][0]])
         for ident, text in runs:
             shown[ident] = shown.get(ident, 0) + significant(text)
-    return PageMap(first_page=first_page, page_count=len(document.pages), within=within)
+    return PageMap(first_page=first_page, page_count=len(layout.document.pages), within=within)
 
 
 def _text_runs(box: Any, block: str | None, wanted: set[str]) -> Iterator[tuple[str, str]]:
@@ -252,11 +292,17 @@ def _text_runs(box: Any, block: str | None, wanted: set[str]) -> Iterator[tuple[
         yield from _text_runs(child, block, wanted)
 
 
-def write_collection_pdf(
-    layout: PrintLayout, options: PdfOptions, *, build_time: datetime
+def write_pdf(
+    layout: PrintLayout,
+    options: PdfOptions,
+    *,
+    build_time: datetime,
+    attachments: tuple[PdfAttachment, ...] = (),
 ) -> Rendered:
     """Write the laid-out print edition as PDF bytes (the same layout gives the same bytes).
 
+    ``attachments`` are embedded as files (with a PDF/A-3 variant, as associated
+    files carrying their AFRelationship), dated ``build_time``.
     ``Rendered.warnings`` holds only what went wrong while writing; the
     layout's own are in ``PrintLayout.warnings``.
     """
@@ -264,13 +310,14 @@ def write_collection_pdf(
         captured_logs() as logged,
         source_date_epoch(build_time),
         weasyprint_errors(
-            "write the collection",
-            "Try another PDF variant; if it persists, report it with the articles.",
+            "write the PDF",
+            "Try another PDF variant; if it persists, report it with the article.",
         ),
     ):
         conform_metadata(layout.document, options)
         with recording_tags() as notes:
             data = layout.document.write_pdf(
+                attachments=pdf_attachments(attachments, build_time),
                 finisher=pdf_finisher(layout.bleed, layout.digest, options, notes),
                 pdf_identifier=layout.pdf_identifier.encode("ascii"),
                 pdf_variant=options.variant,
