@@ -124,6 +124,17 @@ def squash(text: str) -> str:
     return "".join(c for c in text if c.isalnum())
 
 
+def folded(text: str) -> str:
+    """``squash`` without case and accents: what small capitals or a theme's upper-casing
+    print is the same text.
+
+    >>> folded("ŞEHİR HAYATI") == folded("Şehir hayatı") == folded("sehir hayati")
+    True
+    """
+    text = unicodedata.normalize("NFKD", squash(text).casefold())
+    return "".join(c for c in text if not unicodedata.combining(c)).replace("ı", "i")
+
+
 def spaced(text: str) -> str:
     """Words separated by single spaces, extraction artefacts dropped.
 
@@ -158,7 +169,7 @@ def spaced_lines(text: str) -> str:
 class _Marker:
     label: str
     document: str
-    after: str  # the letters from the marker to the next marker (squashed)
+    after: str  # the letters from the marker to the next marker (folded)
 
 
 def pdf_identifiers(path: Path) -> set[str]:
@@ -264,7 +275,7 @@ def _text_after_markers(root: Any) -> dict[str, str]:
             current = found.setdefault(element, [])
         elif current is not None:
             current.append(element)
-    return {key: squash("".join(parts)) for key, parts in found.items()}
+    return {key: folded("".join(parts)) for key, parts in found.items()}
 
 
 def _walk_text(element: Any) -> Iterator[tuple[str, str]]:
@@ -280,7 +291,7 @@ def _walk_text(element: Any) -> Iterator[tuple[str, str]]:
 
 
 def _page_list(markers: Sequence[_Marker], pages: list[str]) -> Iterator[str]:
-    squashed = [squash(p) for p in pages]
+    squashed = [folded(p) for p in pages]
     for marker in markers:
         number = int(marker.label)
         probe = marker.after[:PROBE_LETTERS]
