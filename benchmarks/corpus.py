@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,22 +99,33 @@ def make_corpus(folder: Path, count: int) -> list[Path]:
     return paths
 
 
-def reference_css(page_size: str = "210mm 297mm") -> str:
+def reference_css(page_size: str = "210mm 297mm", font_folder: Path | None = None) -> str:
     """The CSS publisher gives WeasyPrint: @font-face rules, base.css, print.css, @page.
 
     Uses pdf.py's private helpers read-only, so the reference gets exactly the
-    same rules publisher generates.
+    same rules publisher generates. publisher serves its print fonts from memory
+    (each with a line-break hyphen added); for the weasyprint CLI those are
+    written to ``font_folder`` (default: a new temporary folder) and named by file URL.
     """
     from publisher.config import PdfOptions
+    from publisher.render.fetch import MEMORY_SCHEME, sandboxed_url_fetcher
     from publisher.render.pdf import _font_faces_css, _page_css
     from publisher.themes import load_theme
 
     theme = load_theme(None)
-    parts = [_font_faces_css(theme)]
+    fetcher = sandboxed_url_fetcher((*theme.folders, *theme.font_folders))
+    faces = _font_faces_css(theme, fetcher)
+    fonts = font_folder or Path(tempfile.mkdtemp(prefix="publisher-bench-fonts-"))
+    fonts.mkdir(parents=True, exist_ok=True)
+    for url, (data, _media_type) in fetcher.sandbox.resources.items():
+        if url.startswith(f"{MEMORY_SCHEME}:"):
+            file = fonts / url.split(":", 1)[1]
+            file.write_bytes(data)
+            faces = faces.replace(f'url("{url}")', f'url("{file.as_uri()}")')
+    parts = [faces]
     for name in ("base.css", "print.css"):
-        found = theme.find(f"css/{name}")
-        if found is not None:
-            parts.append(found.read_text(encoding="utf-8"))
+        for layer in theme.stylesheet_layers(name):
+            parts.append(layer.read_text(encoding="utf-8"))
     parts.append(_page_css(PdfOptions(page_size=page_size), 0.0))
     return "\n".join(parts)
 
@@ -128,13 +140,14 @@ def reference_xhtml(path: Path) -> str:
 
     article = load_article(path, InputOptions())
     href = article.image.path.resolve().as_uri() if article.image is not None else None
+    theme = load_theme(None)
     return render_xhtml(
         article,
-        load_theme(None),
+        theme,
         medium="print",
         image_href=href,
         build_time=BUILD_TIME,
-        page_classes=page_classes(PdfOptions()),
+        page_classes=page_classes(PdfOptions(), theme),
     )
 
 
@@ -142,7 +155,7 @@ def export_reference(paths: list[Path], folder: Path) -> tuple[list[Path], Path]
     """Write each article's print XHTML and the one stylesheet into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     css = folder / "style.css"
-    css.write_text(reference_css(), encoding="utf-8")
+    css.write_text(reference_css(font_folder=folder / "fonts"), encoding="utf-8")
     pages = []
     for path in paths:
         page = folder / f"{path.stem}.html"

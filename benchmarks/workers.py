@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import json
-import resource
 import sys
 import time
 from pathlib import Path
@@ -74,8 +73,9 @@ def memory_loop(corpus: Path, out_dir: Path, count: int) -> dict[str, Any]:
                     "article": number,
                     "seconds": round(time.perf_counter() - started, 2),
                     "vm_rss_kb": _status_kb("VmRSS"),
+                    # Not ru_maxrss: Linux carries it over exec, so it may be the
+                    # benchmark parent's peak, not this worker's. VmHWM is this process's.
                     "vm_hwm_kb": _status_kb("VmHWM"),
-                    "ru_maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                 }
             )
     return {"samples": samples, "failed": failed}

@@ -28,12 +28,11 @@ from pathlib import Path
 from publisher import __version__
 from publisher.build import BuildResult, InputOptions, build_article
 from publisher.buildrecord import BuildRecord, NoRecord, file_digest, input_key, tree_digest
-from publisher.config import BuildConfig
+from publisher.config import EXECUTORS, BuildConfig
 from publisher.errors import OutputError, PublisherError, UsageError
 from publisher.outputs import write_atomic
 
 REPORT_NAME = "report.jsonl"
-EXECUTORS = ("local", "dask")
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,9 +157,16 @@ def render_article(
 
 
 def build_article(
-    path: Path, options: InputOptions, config: BuildConfig, build_time: dt.datetime
+    path: Path,
+    options: InputOptions,
+    config: BuildConfig,
+    build_time: dt.datetime,
+    theme: Theme | None = None,
 ) -> BuildResult:
-    """Build every requested format of one article into ``config.out_dir``."""
+    """Build every requested format of one article into ``config.out_dir``.
+
+    ``theme`` is ``config.theme`` already loaded, if the caller has it; else it is loaded.
+    """
     targets = {fmt: config.out_dir / f"{path.stem}.{fmt}" for fmt in config.formats}
     for target in targets.values():
         if target.resolve() == path.resolve():
@@ -167,7 +174,7 @@ def build_article(
                 f"the output {target} would overwrite the input.", "Choose another folder with -o."
             )
     # Render everything first, then write: a failure in one format leaves no outputs half-done.
-    result = render_article(path, options, config, build_time)
+    result = render_article(path, options, config, build_time, theme)
     # Both formats are replaced, or neither: never an EPUB beside an older PDF.
     outputs = write_together({targets[fmt]: data for fmt, data in result.files.items()})
     return BuildResult(

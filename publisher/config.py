@@ -24,6 +24,8 @@ PAGE_SIZES: dict[str, str] = {
 }
 MARKS = ("crop", "cross")
 FORMATS = ("epub", "pdf")
+#: Where a batch's articles are built (``publisher.batch``): worker processes or a Dask cluster.
+EXECUTORS = ("local", "dask")
 
 _UNITS = ("mm", "cm", "in", "pt", "px", "pc", "q")
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|cm|in|pt|px|pc|q)?\s*$", re.IGNORECASE)

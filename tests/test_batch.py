@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -95,6 +96,19 @@ def test_a_changed_output_profile_rebuilds_the_batch(tmp_path: Path) -> None:
     assert {line["status"] for line in report(out)} == {"built"}
 
 
+def _recorded(out: Path) -> int:
+    """How many builds the build record holds (0 while it does not exist or is busy)."""
+    import sqlite3
+
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"file:{out / '.publisher.sqlite'}?mode=ro", uri=True, timeout=0.1)
+        ) as db:
+            return int(db.execute("SELECT count(*) FROM builds").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
 def test_kill_and_resume(tmp_path: Path) -> None:
     make_articles(tmp_path / "in", 16)
     out = tmp_path / "out"
@@ -106,12 +120,14 @@ def test_kill_and_resume(tmp_path: Path) -> None:
         start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 120
-    while len(list(out.glob("*.epub"))) < 4 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    # Killed once 3 builds are recorded (not merely written: with the font cache
+    # an EPUB takes ~0.1 s, and the record can trail the files by a few).
+    while _recorded(out) < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     finished = {p.name for p in out.glob("*.epub")}
-    assert 4 <= len(finished) < 16, "the kill came too late to test a resume"
+    assert 3 <= len(finished) < 16, "the kill came too late to test a resume"
     result = run_cli(
         "build", tmp_path / "in", "-o", out, "--format", "epub", "--jobs", "2", env=EPOCH
     )

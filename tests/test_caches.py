@@ -1,4 +1,4 @@
-"""The disk cache (compiled templates, covers, font character maps) and lazy imports.
+"""The disk cache (compiled templates, covers, font character maps and subsets) and lazy imports.
 
 The cache only saves time: a hit gives the bytes a fresh build gives, a changed
 input is a miss, and a folder that cannot be used means building without it.
@@ -209,3 +209,127 @@ def test_a_pdf_build_does_not_import_ebooklib(tmp_path: Path) -> None:
     loaded = modules_after(tmp_path, "build", str(SEED), "-o", str(tmp_path), "--format", "pdf")
     assert "weasyprint" in loaded
     assert "ebooklib" not in loaded
+
+
+# The EPUB's font subsets (publisher/render/epub_fonts.py): a cold one-article
+# build spent most of its time cutting a dozen faces with fontTools.
+
+CRANES = "".join(sorted(set("Harbour cranes, 2024")))
+SUBSET_CHILD = """
+import sys
+from pathlib import Path
+from publisher.render.epub_fonts import _subset
+font = Path(sys.argv[1])
+data = _subset(font, sys.argv[2], (font.parent,))
+sys.stdout.buffer.write(data or b"")
+"""
+
+
+def theme_font(name: str) -> Path:
+    theme = load_theme(None)
+    return next(face.path for face in theme.fonts if face.path.name == name)
+
+
+def fresh_subset(font: Path, characters: str = CRANES) -> bytes | None:
+    """``_subset`` as a new process calls it: nothing kept in memory, only on disk."""
+    from publisher.render import epub_fonts
+
+    epub_fonts._subset_of.cache_clear()
+    epub_fonts._font_digest.cache_clear()
+    return epub_fonts._subset(font, characters, (font.parent,))
+
+
+def copied_font(tmp_path: Path, name: str) -> Path:
+    font = tmp_path / "fonts" / "Face.otf"
+    font.parent.mkdir(exist_ok=True)
+    font.write_bytes(theme_font(name).read_bytes())
+    return font
+
+
+def test_a_font_subset_hit_gives_the_cut_bytes_without_cutting(
+    cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from publisher.render import epub_fonts
+
+    font = copied_font(tmp_path, "SourceSansPro-Regular.otf")
+    cut = fresh_subset(font)
+    assert cut is not None and cut[:4] == b"OTTO"
+    assert len(entries(cache_home / "font-subsets")) == 1
+
+    def no_cutting(data: bytes, characters: str) -> bytes | None:
+        raise AssertionError("cut again despite the disk cache")
+
+    monkeypatch.setattr(epub_fonts, "_cut", no_cutting)
+    assert fresh_subset(font) == cut
+    # Other characters are another entry: cutting is asked for again.
+    with pytest.raises(AssertionError, match="cut again"):
+        fresh_subset(font, CRANES + "z")
+
+
+def test_a_face_without_the_books_letters_is_remembered_as_none(cache_home: Path) -> None:
+    arabic = theme_font("NotoNaskhArabic-Regular.ttf")
+    assert fresh_subset(arabic) is None
+    (key,) = entries(cache_home / "font-subsets")
+    assert cache.load("font-subsets", key) == b""
+    assert fresh_subset(arabic) is None
+
+
+def test_a_changed_font_file_is_cut_afresh(cache_home: Path, tmp_path: Path) -> None:
+    font = copied_font(tmp_path, "SourceSansPro-Regular.otf")
+    sans = fresh_subset(font)
+    # The same path, other bytes (and, as after an edit, another modification time).
+    font.write_bytes(theme_font("SourceSerifPro-Regular.otf").read_bytes())
+    os.utime(font, ns=(1_000_000_000, 1_000_000_000))
+    serif = fresh_subset(font)
+    assert serif is not None and serif != sans
+    assert len(entries(cache_home / "font-subsets")) == 2
+    # ...and within one process too, without clearing anything.
+    from publisher.render import epub_fonts
+
+    font.write_bytes(theme_font("SourceSansPro-Regular.otf").read_bytes())
+    os.utime(font, ns=(2_000_000_000, 2_000_000_000))
+    assert epub_fonts._subset(font, CRANES, (font.parent,)) == sans
+
+
+def test_a_damaged_font_subset_entry_is_cut_again_and_replaced(
+    cache_home: Path, tmp_path: Path
+) -> None:
+    font = copied_font(tmp_path, "SourceSansPro-Bold.otf")
+    cut = fresh_subset(font)
+    (key,) = entries(cache_home / "font-subsets")
+    entry = cache_home / "font-subsets" / key
+    entry.write_bytes(entry.read_bytes()[:-100] + b"\0" * 100)  # truncated by a crash, say
+    assert fresh_subset(font) == cut
+    assert cache.load("font-subsets", key) == cut
+
+
+def test_concurrent_processes_cutting_one_font_agree(cache_home: Path, tmp_path: Path) -> None:
+    font = copied_font(tmp_path, "SourceSansPro-It.otf")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", SUBSET_CHILD, str(font), CRANES],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        for _ in range(4)
+    ]
+    outputs = [child.communicate(timeout=180) for child in children]
+    assert all(child.returncode == 0 for child in children), [err for _, err in outputs]
+    made = {out for out, _ in outputs}
+    assert len(made) == 1 and next(iter(made))[:4] == b"OTTO"
+    folder = cache_home / "font-subsets"
+    (key,) = entries(folder)
+    assert cache.load("font-subsets", key) == next(iter(made))
+    assert not [p for p in folder.iterdir() if p.name.startswith(".tmp-")]  # no leftovers
+    assert fresh_subset(font) == next(iter(made))
+
+
+def test_an_unusable_cache_still_cuts_fonts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    font = copied_font(tmp_path, "SourceSansPro-Regular.otf")
+    no_cache(tmp_path, monkeypatch)
+    cut = fresh_subset(font)
+    assert cut is not None and cut[:4] == b"OTTO"

@@ -177,3 +177,76 @@ def test_a_reader_that_stops_early_is_not_an_error(tmp_path: Path) -> None:
         status = process.wait(timeout=120)
     assert errors == ""
     assert status == 141  # 128 + SIGPIPE, as a shell reports a reader gone
+
+
+PARSED = [
+    ["in.txt"],
+    ["a.txt", "b.md", "-o", "books", "--format", "epub", "-f", "pdf", "--lang", "en"],
+    ["in.txt", "--jobs", "3", "--page-size", "A5", "--bleed", "3mm", "--force", "--no-record"],
+    ["in.txt", "--author", "Jane Doe", "--author", "Ann Other", "--id", "", "--strict"],
+    ["in.txt", "-j", "-2", "--output-profile", str(REPO / "README.md"), "--theme", "."],
+]
+REFUSED = [
+    (["in.txt", "-j", "x"], "Invalid value for '--jobs' / '-j'"),
+    (["in.txt", "-j", "1.5"], "Invalid value for '--jobs' / '-j'"),
+    (["in.txt", "--format", "ebook"], "'ebook' is not one of 'epub', 'pdf'"),
+    (["in.txt", "-f", "PDF"], "'PDF' is not one of 'epub', 'pdf'"),
+]
+
+
+def _build_command(typers_own: bool) -> object:
+    """``publisher build`` as Click sees it; with ``typers_own``, Typer's pydantic conversion."""
+    import typer.main
+    from typer._coercion import build_runtime_param
+
+    from publisher.cli import app
+
+    command = typer.main.get_command(app).commands["build"]  # type: ignore[attr-defined]
+    if typers_own:
+        for param in command.params:
+            param._runtime_param = build_runtime_param(param.type_descriptor)
+    return command
+
+
+@pytest.mark.parametrize("argv", PARSED)
+def test_plain_option_values_parse_as_typer_parses_them(argv: list[str]) -> None:
+    """cli_coercion.py converts without pydantic, to the very values Typer's own gives."""
+    parsed = [
+        _build_command(own).make_context("build", list(argv)).params  # type: ignore[attr-defined]
+        for own in (False, True)
+    ]
+    assert parsed[0] == parsed[1]
+    assert all(type(parsed[0][k]) is type(parsed[1][k]) for k in parsed[0])
+
+
+@pytest.mark.parametrize(("argv", "message"), REFUSED)
+def test_refused_option_values_get_typers_messages(argv: list[str], message: str) -> None:
+    from typer._click.exceptions import BadParameter
+
+    errors = []
+    for own in (False, True):
+        with pytest.raises(BadParameter) as caught:
+            _build_command(own).make_context("build", list(argv))  # type: ignore[attr-defined]
+        errors.append(caught.value.format_message())
+    assert errors[0] == errors[1] and message in errors[0]
+
+
+def test_a_build_runs_without_pydantic_and_a_bad_value_is_one_line(tmp_path: Path) -> None:
+    probe = (
+        "import runpy, sys\n"
+        "sys.argv = ['publisher', *sys.argv[1:]]\n"
+        "try:\n    runpy.run_module('publisher', run_name='__main__')\n"
+        "except SystemExit as end:\n    assert not end.code, end.code\n"
+        "print('pydantic' in sys.modules)\n"
+    )
+    args = ["build", str(SEED), "-o", str(tmp_path), "--format", "epub", "-j", "1", "--lang", "en"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run(
+        [sys.executable, "-c", probe, *args], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "False"
+    bad = run_cli("build", SEED, "-o", tmp_path, "--jobs", "many")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    (line,) = bad.stderr.strip().splitlines()
+    assert line.startswith("error: Invalid value for '--jobs' / '-j'")

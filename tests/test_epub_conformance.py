@@ -381,7 +381,9 @@ def test_the_nav_heading_is_in_the_books_language(epubs: dict[str, Path]) -> Non
     assert contents_label("tr") == "İçindekiler"
 
 
-def test_font_subsets_do_not_depend_on_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_font_subsets_do_not_depend_on_the_clock(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """A Dask worker has no SOURCE_DATE_EPOCH: its subsets must equal a local build's."""
     from publisher.render import epub_fonts
 
@@ -393,6 +395,7 @@ def test_font_subsets_do_not_depend_on_the_clock(monkeypatch: pytest.MonkeyPatch
             monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
         else:
             monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
-        epub_fonts._subset.cache_clear()
+        epub_fonts._subset_of.cache_clear()
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / f"cache-{epoch}"))  # no disk hit
         made.append(epub_fonts.embedded_fonts(theme, ["Harbour cranes"], css).files)
     assert made[0] == made[1] and len(made[0]) == 5  # four faces and their licence

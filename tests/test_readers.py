@@ -135,3 +135,17 @@ def test_image_that_is_not_an_image(tmp_path: Path) -> None:
     (tmp_path / "story.png").write_text("not a png", encoding="utf-8")
     with pytest.raises(ImageError, match="not a readable"):
         read_article(path)
+
+
+def test_each_extension_names_the_reader_module_that_claims_it() -> None:
+    """READER_MODULES (names, so a .txt build imports no other reader) agrees with the modules."""
+    import importlib
+
+    from publisher.readers import READER_MODULES
+
+    claimed = {
+        extension: name
+        for name in ("text", "markdown", "html", "jsonfile", "wire")
+        for extension in importlib.import_module(f"publisher.readers.{name}").FILE_EXTENSIONS
+    }
+    assert claimed == READER_MODULES

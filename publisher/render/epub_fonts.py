@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from publisher import cache
 from publisher.errors import ThemeError
 from publisher.render.fetch import read_allowed
 from publisher.themes import FontFace, Theme
@@ -156,20 +157,73 @@ def _licence(font: Path) -> Path | None:
     return None
 
 
-@lru_cache(maxsize=128)
+#: The kind (folder) of the disk cache that keeps subsets between processes.
+_CACHE_KIND = "font-subsets"
+
+
 def _subset(path: Path, characters: str, roots: tuple[Path, ...]) -> bytes | None:
     """The font at ``path`` cut down to ``characters``; None when it has none of their letters.
 
+    Cutting a face takes a few tenths of a second (fontTools, in Python), and
+    an EPUB carries up to a dozen, so the result is kept: per process (a batch
+    or a test renders the same article again) and on disk (``publisher.cache``:
+    a one-article build is a new process each time). Both are keyed by the
+    font's bytes, not its path, so an edited or replaced font is cut afresh.
+    """
+    stat = path.stat()
+    font = _font_digest(path, stat.st_size, stat.st_mtime_ns, roots)
+    try:
+        return _subset_of(font, characters, path, roots)
+    except _ChangedMeanwhile as changed:  # not kept: lru_cache does not keep exceptions
+        return changed.subset
+
+
+class _ChangedMeanwhile(Exception):
+    """The font file changed between hashing and reading it: its subset is for this call only."""
+
+    def __init__(self, subset: bytes | None) -> None:
+        super().__init__("font file changed while it was read")
+        self.subset = subset
+
+
+@lru_cache(maxsize=64)
+def _font_digest(path: Path, size: int, mtime_ns: int, roots: tuple[Path, ...]) -> str:
+    del size, mtime_ns  # part of the lru_cache key only: a changed file is read again
+    return cache.digest(read_allowed(path, roots))
+
+
+@lru_cache(maxsize=128)
+def _subset_of(font: str, characters: str, path: Path, roots: tuple[Path, ...]) -> bytes | None:
+    """``_subset`` for the font whose bytes hash to ``font``, through the disk cache."""
+    key = cache.digest(_CACHE_KIND, *_subset_versions(), font, characters)
+    stored = cache.load(_CACHE_KIND, key)
+    if stored is not None:
+        return stored or None  # b"" records "no letter of the book in this face"
+    data = read_allowed(path, roots)
+    subset = _cut(data, characters)
+    if cache.digest(data) != font:
+        raise _ChangedMeanwhile(subset)  # neither filed under the old bytes' key nor memoised
+    cache.store(_CACHE_KIND, key, b"" if subset is None else subset)
+    return subset
+
+
+@lru_cache(maxsize=1)
+def _subset_versions() -> tuple[str, ...]:
+    """What a subset's bytes depend on besides its inputs: fontTools and this module's code."""
+    import fontTools  # type: ignore[import-untyped]
+
+    return (fontTools.version, cache.digest(Path(__file__).read_bytes()))
+
+
+def _cut(data: bytes, characters: str) -> bytes | None:
+    """The font ``data`` cut down to ``characters``; None when it has none of their letters.
+
     Letters decide: the Arabic face also draws digits and stops, which a Latin
     book takes from its Latin faces, first in the CSS's font lists.
-
-    Cached: subsetting a face takes a few tenths of a second, and a batch or a
-    test renders the same article in the same process again.
     """
-    from fontTools import subset  # type: ignore[import-untyped]
+    from fontTools import subset
     from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
-    data = read_allowed(path, roots)
     # recalcTimestamp=False: the subset keeps the font's own date, not the time it was cut
     # (or SOURCE_DATE_EPOCH, which a Dask worker may not have), so equal inputs give equal bytes.
     with TTFont(io.BytesIO(data), lazy=True, recalcTimestamp=False) as font:

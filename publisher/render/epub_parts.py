@@ -248,6 +248,9 @@ def write_book(book: Any, build_time: datetime) -> bytes:
         "raise_exceptions": True,
         "epub2_guide": False,
         "landmark_title": "Landmarks",
+        # Stored, not compressed: repack() reads every entry back and compresses
+        # it once, at level 9; compressing here too was a third of a warm build.
+        "compresslevel": 0,
     }
     try:
         writer = _Writer(buffer, book, options)

@@ -27,13 +27,16 @@ the cascade order (the default's additions first, the user's last)::
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import os
 import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 import jinja2
@@ -123,26 +126,46 @@ class Theme:
         table: dict[str, object] = {}
         for folder in reversed(self.folders):  # default first, so the user's values win
             path = folder / "theme.toml"
-            if not path.is_file():
-                continue
             try:
-                data = read_file(
-                    path, THEME_FILE, (folder,), root_name=f"the theme folder {folder}"
-                )
-                settings = tomllib.loads(data.decode("utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-                message = f"The theme settings '{path}' cannot be read: {error}."
-                raise ThemeError(message) from error
+                found = path.stat()
+            except OSError:
+                continue
+            if not S_ISREG(found.st_mode):
+                continue
+            settings = _theme_settings(
+                path, folder, found.st_size, found.st_mtime_ns, found.st_ctime_ns
+            )
             value = settings.get(name, {})
             if not isinstance(value, dict):
                 raise ThemeError(f"The [{name}] table of {path} is not a table.", hint)
-            table.update(value)
+            table.update(copy.deepcopy(value))  # the parsed file is kept: callers get a copy
         return table
 
     @property
     def font_folders(self) -> tuple[Path, ...]:
         """The folders the theme's font files live in."""
         return tuple(dict.fromkeys(face.path.parent for face in self.fonts))
+
+
+@lru_cache(maxsize=32)
+def _theme_settings(
+    path: Path, folder: Path, size: int, mtime_ns: int, ctime_ns: int
+) -> dict[str, Any]:
+    """A ``theme.toml`` parsed, kept while its size and times stay the same.
+
+    A warm server asks for a table or two per build; reading and parsing the
+    file each time was a tenth of a warm EPUB build. The times are in the key
+    so an edited (or re-permitted: ctime) file is read again. Callers must not
+    change the result (``settings_table`` hands out copies).
+    """
+    del size, mtime_ns, ctime_ns  # part of the lru_cache key only
+    try:
+        data = read_file(path, THEME_FILE, (folder,), root_name=f"the theme folder {folder}")
+        settings: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        message = f"The theme settings '{path}' cannot be read: {error}."
+        raise ThemeError(message) from error
+    return settings
 
 
 def breakable(text: str, medium: str = "print") -> str:
@@ -442,7 +465,10 @@ def _make_environment(folders: list[Path]) -> jinja2.Environment:
     environment.filters["long_date"] = long_date
     environment.tests["rtl"] = is_rtl
     environment.tests["external_url"] = is_external_url
-    environment.filters["plain_text"] = lambda node: plain_text((node,))
+    # A node, or a tuple of them (a caption, a cell): its text without markup.
+    environment.filters["plain_text"] = lambda nodes: plain_text(
+        nodes if isinstance(nodes, tuple) else (nodes,)
+    )
     for name in environment.list_templates():
         try:
             environment.get_template(name)
