@@ -794,7 +794,9 @@ def check(
     expect = _guard(expectations)
     judge_ahead(files)  # veraPDF: every file in one JVM
     reports: list[object] = [
-        _guard(lambda f=f: check_file(f, expect, accessibility=accessibility))  # type: ignore[misc]
+        _guard(
+            lambda f=f: check_file(f, expect, accessibility=accessibility, companions=files)  # type: ignore[misc]
+        )
         for f in files
     ]
     _print_reports(reports, as_json)

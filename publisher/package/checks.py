@@ -28,6 +28,7 @@ import pikepdf
 
 from publisher.package import verapdf
 from publisher.package.errors import CheckerUnavailableError
+from publisher.package.pdf_checks import check_pdf_content
 from publisher.package.report import Problem, Severity
 
 #: EPUBCheck on one article takes a few seconds; a minute means something is stuck.
@@ -196,12 +197,15 @@ def check_pdf(
             problems += [Problem(label, m, "PDF-BLEED") for m in _bleeds(pdf, expect.bleed_mm)]
         if expect.variant is not None:
             problems += [Problem(label, m, "PDF-VARIANT-CLAIM") for m in _claim(pdf, expect)]
-        problems += _conformance(path, label, judged_variants(pdf))
+        judged = judged_variants(pdf)
+        problems += _conformance(path, label, judged)
+        problems += check_pdf_content(pdf, path, label, claims=_archival_claims(pdf, judged))
         if expect.tagged:
             problems += [Problem(label, m, "PDF-NOT-TAGGED") for m in _untagged(pdf)]
         # Content marked for the structure tree but hanging outside it: a screen reader
-        # never reaches it. An error when a tagged PDF is asked for, else a warning.
-        level: Severity = "error" if expect.tagged else "warning"
+        # never reaches it. An error when a tagged PDF is asked for or the PDF says it is
+        # tagged (every PDF publisher makes), else a warning.
+        level: Severity = "error" if expect.tagged or _marked(pdf) else "warning"
         problems += [Problem(label, m, "PDF-TAG-ORPHAN", level) for m in _orphans(pdf)]
         if expect.require_source_attachments is not None:
             problems += _attachment_problems(pdf, label, expect.require_source_attachments)
@@ -225,6 +229,22 @@ def judged_variants(pdf: pikepdf.Pdf) -> tuple[str, ...]:
     if values["pdfuaid:part"]:
         found.append(f"pdf/ua-{values['pdfuaid:part']}")
     return tuple(v for v in found if verapdf.flavour(v) is not None)
+
+
+def _archival_claims(pdf: pikepdf.Pdf, judged: tuple[str, ...]) -> tuple[str, ...]:
+    """The PDF/A and PDF/X variants the PDF claims (what forbids image interpolation)."""
+    claims = [v for v in judged if v.startswith("pdf/a")]
+    try:
+        xmp = pdf.open_metadata(set_pikepdf_as_editor=False)
+        pdfx = str(xmp.get("pdfxid:GTS_PDFXVersion", "") or "").strip()
+    except Exception:  # a broken XMP packet claims nothing
+        pdfx = ""
+    return (*claims, *([pdfx.lower()] if pdfx else []))
+
+
+def _marked(pdf: pikepdf.Pdf) -> bool:
+    mark_info = pdf.Root.get("/MarkInfo")
+    return isinstance(mark_info, pikepdf.Dictionary) and bool(mark_info.get("/Marked", False))
 
 
 def _conformance(path: Path, label: str, variants: tuple[str, ...]) -> list[Problem]:

@@ -51,6 +51,23 @@ CODES: dict[str, str] = {
     "PDF-ATTACHMENT-MISSING": "a source file is not embedded in the PDF",
     "PDF-ATTACHMENT-MISMATCH": "an embedded source file differs from the bag's copy",
     "PDF-ATTACHMENT-BROKEN": "an embedded file's specification has no file data (/EF)",
+    "PDF-IMAGE-INTERPOLATE": "a PDF claiming PDF/A or PDF/X has an image with /Interpolate true",
+    "PDF-HYPHEN-TEXT": "a font extracts a glyph as U+2010 HYPHEN (hyphen-minus not searchable)",
+    "PDF-RTL-TEXT": "right-to-left text without /ActualText on its structure element",
+    "PDF-LANG": "a structure element of right-to-left text carries another language or none",
+    "PDF-CONTENTS": "a contents entry does not read as written, or words overprint on the "
+    "contents page",
+    "PDF-HYPHEN-SOURCE": "a hyphenated word of article.json is not in the PDF's text as "
+    "written, or a line-break hyphen extracts as a real one",
+    "EPUB-UNREADABLE": "the EPUB's zip or XML cannot be read for publisher's content checks",
+    "EPUB-LANG": "the package has no xml:lang, or a nav entry lacks its article's lang/dir",
+    "EPUB-NCX-DEPTH": "the NCX's dtb:depth is not 1 or more",
+    "EPUB-ALT-CAPTION": "an image's alt repeats its caption",
+    "EPUB-RIGHTS": "dc:rights names a photo credit and the EPUB has no photo",
+    "EPUB-FONT-NOT-EMBEDDED": "the CSS names a theme font with no @font-face for it",
+    "EPUB-CASE": "a Turkic section title is upper-cased by another language's rules",
+    "EPUB-PAGE-LIST": "a page-list entry points at text that is not on that page of the PDF",
+    "CREDIT-LOST": "the photo credit of article.json is not in a rendition as written",
     "JSON-INVALID": "article.json is not JSON",
     "JSON-SCHEMA": "article.json does not match the article schema",
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pikepdf
@@ -11,14 +11,24 @@ import pikepdf
 from publisher.errors import InputError, PublisherError
 from publisher.package import verapdf
 from publisher.package.checks import PdfExpectations, check_epub, check_pdf, judged_variants
+from publisher.package.epub_checks import check_epub_content
+from publisher.package.pdf_text import find_pdf, pair_problems
 from publisher.package.report import Report
 
 
-def check_file(path: Path, expect: PdfExpectations, *, accessibility: bool = False) -> Report:
+def check_file(
+    path: Path,
+    expect: PdfExpectations,
+    *,
+    accessibility: bool = False,
+    companions: Sequence[Path] = (),
+) -> Report:
     """Check one EPUB (EPUBCheck) or PDF (fonts, boxes, claims) and report every problem.
 
     With ``accessibility``, an EPUB is also checked by DAISY Ace (``package.ace``);
-    CheckerUnavailableError when Node, Ace or Chromium is missing.
+    CheckerUnavailableError when Node, Ace or Chromium is missing. An EPUB with
+    a page list is also checked against the PDF of its build when that PDF is
+    among ``companions`` (``package.pdf_text``).
 
     Raises InputError for a missing file or a format it cannot check, and
     CheckerUnavailableError when EPUBCheck cannot run (no Java): a check that
@@ -31,14 +41,22 @@ def check_file(path: Path, expect: PdfExpectations, *, accessibility: bool = Fal
         raise InputError(f"{path}: {what}.", "Give an EPUB or PDF made by publisher build.")
     suffix = path.suffix.lower()
     if suffix == ".epub":
-        if not accessibility:
-            return Report(str(path), check_epub(path), ("epubcheck",))
-        from publisher.package.ace import check_accessibility
+        found, checks = check_epub(path), ["epubcheck"]
+        if accessibility:
+            from publisher.package.ace import check_accessibility
 
-        found = check_epub(path) + check_accessibility(path)
-        return Report(str(path), found, ("epubcheck", "ace"))
+            found += check_accessibility(path)
+            checks.append("ace")
+        found += check_epub_content(path)
+        checks.append("epub-content")
+        pdf = find_pdf(path, companions)
+        if pdf is not None:
+            found += tuple(pair_problems(path, pdf, epub_name=str(path), pdf_name=str(pdf)))
+            checks.append(f"page-list-and-contents-vs-{pdf.name}")
+        return Report(str(path), found, tuple(checks))
     if suffix == ".pdf":
         checks = ["pdf-structure", "fonts-embedded", "no-javascript", "not-encrypted"]
+        checks += ["pdf-content"]
         checks += [name for name, wanted in _asked(expect) if wanted]
         problems = check_pdf(path, expect)
         checks += [f"verapdf-{variant}" for variant in _judged(path)]

@@ -21,16 +21,19 @@ The order of work, and why:
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
 import stat
+import subprocess
 import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import bagit
 
@@ -48,7 +51,16 @@ from publisher.package.checks import (
     check_epub,
     check_pdf,
 )
+from publisher.package.epub_checks import check_epub_content
 from publisher.package.errors import NotABagError, VerifyError
+from publisher.package.pdf_text import (
+    credit_problems,
+    find_pdf,
+    hyphen_problems,
+    page_texts,
+    pair_problems,
+    text_tool,
+)
 from publisher.package.report import Problem, Report
 from publisher.package.unzip import extract_bag
 
@@ -453,7 +465,8 @@ def _check_formats(root: Path, scan: _Scan) -> tuple[list[Problem], list[str]]:
         suffix = Path(path).suffix.lower()
         if suffix == ".epub":
             problems += check_epub(root / path, name=path)
-            checks.append(f"epubcheck {path}")
+            problems += check_epub_content(root / path, name=path)
+            checks += [f"epubcheck {path}", f"epub-content {path}"]
         elif suffix == ".pdf":
             # Every PDF in an archival bag must be PDF/A, and carry the bag's sources.
             expect = PdfExpectations(variant="pdf/a", require_source_attachments=sources)
@@ -462,7 +475,70 @@ def _check_formats(root: Path, scan: _Scan) -> tuple[list[Problem], list[str]]:
         elif path == "data/article.json":
             problems += check_article_json(root / path, name=path)
             checks.append(f"schema {path}")
+    renditions, renditions_checked = _check_renditions(root, scan)
+    return [*problems, *renditions], [*checks, *renditions_checked]
+
+
+def _check_renditions(root: Path, scan: _Scan) -> tuple[list[Problem], list[str]]:
+    """The renditions against each other and against ``data/article.json`` (``pdf_text``):
+    an EPUB's page list against its PDF, every hyphenated word and the photo credit
+    as written in the PDF's text, the credit in the EPUB."""
+    payload = scan.payload()
+    epubs = [p for p in payload if p.lower().endswith(".epub")]
+    pdfs = [p for p in payload if p.lower().endswith(".pdf")]
+    problems: list[Problem] = []
+    checks: list[str] = []
+    for epub in epubs:
+        pdf = find_pdf(root / epub, [root / p for p in pdfs])
+        if pdf is not None:
+            pdf_name = pdf.relative_to(root).as_posix()
+            problems += pair_problems(root / epub, pdf, epub_name=epub, pdf_name=pdf_name)
+            checks.append(f"page list {epub} against {pdf_name}")
+    article = _article(root, scan)
+    if article is None or not _made_by_publisher(root, scan):
+        return problems, checks
+    # What `publisher archive` writes: data/<stem>.epub and .pdf rendered from article.json.
+    stem = Path(str(article.get("source") or "")).stem
+    pdfs = [p for p in pdfs if p == f"data/{stem}.pdf"]
+    epubs = [p for p in epubs if p == f"data/{stem}.epub"]
+    for pdf_name in pdfs:
+        try:
+            text = "\f".join(page_texts(root / pdf_name))
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            continue  # an unreadable PDF is reported by its format check
+        problems += [
+            Problem(pdf_name, m, "PDF-HYPHEN-SOURCE") for m in hyphen_problems(text, article)
+        ]
+        problems += [
+            Problem(pdf_name, m, "CREDIT-LOST") for _, m in credit_problems(article, None, text)
+        ]
+        checks.append(f"{text_tool()} {pdf_name} against data/article.json")
+    for epub in epubs:
+        problems += [
+            Problem(epub, m, "CREDIT-LOST") for _, m in credit_problems(article, root / epub, None)
+        ]
+        checks.append(f"credit {epub} against data/article.json")
     return problems, checks
+
+
+def _made_by_publisher(root: Path, scan: _Scan) -> bool:
+    """Whether bag-info.txt names publisher as the bag's software agent: only then are
+    the renditions known to be made from data/article.json."""
+    if "bag-info.txt" not in scan.files:
+        return False
+    text = _read_tag(root, "bag-info.txt", []).decode("utf-8", "replace")
+    return re.search(r"^Bag-Software-Agent:[ \t]*publisher\b", text, re.MULTILINE) is not None
+
+
+def _article(root: Path, scan: _Scan) -> dict[str, Any] | None:
+    """data/article.json as a dict, when it is one (its schema check reports the rest)."""
+    if "data/article.json" not in scan.files:
+        return None
+    try:
+        data = json.loads((root / "data/article.json").read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _sources(root: Path, scan: _Scan) -> dict[str, str] | None:
