@@ -335,3 +335,37 @@ def test_an_unusable_cache_still_cuts_fonts(
     no_cache(tmp_path, monkeypatch)
     cut = fresh_subset(font)
     assert cut is not None and cut[:4] == b"OTTO"
+
+
+DATE_CHILD = """
+import sys
+from publisher.themes.language import long_date
+print(long_date(sys.argv[1], sys.argv[2]))
+print("babel.dates" in sys.modules)
+"""
+
+
+def test_a_long_date_is_written_once_then_read_without_babel(cache_home: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(cache_home.parent)}
+
+    def child(day: str, language: str) -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", DATE_CHILD, day, language],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=True,
+        )
+        return done.stdout.split("\n")[:2]
+
+    assert child("2024-02-20", "fr") == ["20 février 2024", "True"]
+    assert len(entries(cache_home / "dates")) == 1
+    assert child("2024-02-20", "fr") == ["20 février 2024", "False"]
+    # Another language or day is another entry, written by Babel again.
+    assert child("2024-02-20", "de") == ["20. Februar 2024", "True"]
+    (cache_home / "dates" / sorted(entries(cache_home / "dates"))[0]).write_bytes(b"damaged")
+    assert {child("2024-02-20", lang)[0] for lang in ("fr", "de")} == {
+        "20 février 2024",
+        "20. Februar 2024",
+    }

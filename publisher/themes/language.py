@@ -15,7 +15,12 @@ Azerbaijani need dotted ``i`` → ``İ`` and dotless ``ı`` → ``I``.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import os
 import re
+from functools import lru_cache
+
+from publisher import cache
 
 __all__ = ["RTL_LANGUAGES", "byline", "is_rtl", "long_date", "uppercase"]
 
@@ -53,16 +58,34 @@ def long_date(value: object, language: object = "en") -> str:
         day = dt.date(*(int(part) for part in match.groups()))
     except ValueError:
         return text
+    tag = str(language or "en").strip().replace("_", "-")
+    # Importing Babel's dates and reading a locale's CLDR data cost a one-article
+    # build ~40 ms for one string, so the string is kept on disk (publisher.cache).
+    key = cache.digest("long-date", day.isoformat(), tag, _babel_version())
+    stored = cache.load("dates", key)
+    if stored is not None:
+        return stored.decode("utf-8")
     from babel import Locale, UnknownLocaleError
     from babel.dates import format_date
 
-    tag = str(language or "en").strip().replace("_", "-")
     for candidate in (tag, _subtags(tag)[0]):
         try:
-            return str(format_date(day, format="long", locale=Locale.parse(candidate, sep="-")))
+            written = str(format_date(day, format="long", locale=Locale.parse(candidate, sep="-")))
         except (UnknownLocaleError, ValueError):
             continue
+        cache.store("dates", key, written.encode("utf-8"))
+        return written
     return text
+
+
+@lru_cache(maxsize=1)
+def _babel_version() -> str:
+    """Which Babel (and so which CLDR data) wrote a date: its files' place, size and time."""
+    spec = importlib.util.find_spec("babel")
+    if spec is None or spec.origin is None:
+        return "none"
+    found = os.stat(spec.origin)
+    return f"{spec.origin}:{found.st_size}:{found.st_mtime_ns}"
 
 
 def _subtags(language: str) -> list[str]:
