@@ -243,6 +243,24 @@ def test_the_epub_is_clean_and_has_the_languages_markup(
     assert ('page-progression-direction="rtl"' in spine.group()) is rtl
     assert ('dir="rtl"' in nav) is rtl
     assert ('dir="rtl"' in cover) is rtl
+    # What a reading system speaks around the article is in the book's language too.
+    cover_word, landmarks = NAV_WORDS[language]
+    assert f"<title>{cover_word}: " in cover
+    assert (
+        f"<h2>{landmarks}</h2>" in nav
+        and f'epub:type="cover" href="cover.xhtml">{cover_word}<' in nav
+    )
+
+
+#: The cover's name and the landmarks heading, per language (written by hand, not from the code).
+NAV_WORDS = {
+    "en": ("Cover", "Landmarks"),
+    "fr": ("Couverture", "Repères"),
+    "de": ("Titelbild", "Orientierungspunkte"),
+    "es": ("Portada", "Puntos de referencia"),
+    "tr": ("Kapak", "Yer işaretleri"),
+    "ar": ("الغلاف", "المعالم"),
+}
 
 
 def _paragraphs(language: str) -> list[str]:

@@ -30,6 +30,7 @@ from markupsafe import Markup
 from publisher.errors import ThemeError
 from publisher.model import Collection
 from publisher.render.html import iso_date, render_template
+from publisher.render.labels import label
 from publisher.themes import Theme
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -44,18 +45,6 @@ BLOCK_TAGS = frozenset(
 #: Blocks whose insides are one unit: nothing in them gets its own block id.
 _ATOMIC_TAGS = frozenset({"figure", "table", "pre"})
 _NAME = re.compile(r"[^A-Za-z0-9_-]+")
-#: "Contents" in the collection's language (English otherwise).
-CONTENTS = {
-    "en": "Contents",
-    "fr": "Sommaire",
-    "de": "Inhalt",
-    "es": "Índice",
-    "it": "Sommario",
-    "pt": "Sumário",
-    "nl": "Inhoud",
-    "tr": "İçindekiler",
-    "ar": "المحتويات",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +102,7 @@ def contents_label(language: str) -> str:
     >>> contents_label("fr-CA"), contents_label("xx")
     ('Sommaire', 'Contents')
     """
-    return CONTENTS.get(language.split("-")[0].lower(), CONTENTS["en"])
+    return label("contents", language)
 
 
 def section_groups(collection: Collection) -> list[tuple[str | None, list[int]]]:

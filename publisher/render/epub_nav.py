@@ -16,6 +16,7 @@ from ebooklib import epub
 from publisher.model import Article, Collection
 from publisher.render.collection_html import XHTML_NS, contents_label, section_groups
 from publisher.render.epub_parts import COVER_HREF, escape, quoteattr
+from publisher.render.labels import label as words
 from publisher.themes.language import is_rtl
 
 TITLEPAGE_HREF = "titlepage.xhtml"
@@ -127,17 +128,29 @@ def nav_document(
         "</ol>\n</nav>",
     ]
     # Body matter first: landmarks are unordered, and readers jump to the first one.
-    landmarks = [("bodymatter", first, collection.title), ("cover", COVER_HREF, "Cover")]
+    landmarks = [
+        ("bodymatter", first, collection.title),
+        ("cover", COVER_HREF, words("cover", language)),
+    ]
     if collection.front_matter:
-        landmarks += [("titlepage", TITLEPAGE_HREF, "Title page"), ("toc", TOC_HREF, label)]
-    lines.append('<nav epub:type="landmarks" id="landmarks" hidden="">\n<h2>Landmarks</h2>\n<ol>')
+        landmarks += [
+            ("titlepage", TITLEPAGE_HREF, words("titlepage", language)),
+            ("toc", TOC_HREF, label),
+        ]
+    lines.append(
+        '<nav epub:type="landmarks" id="landmarks" hidden="">\n'
+        f"<h2>{escape(words('landmarks', language))}</h2>\n<ol>"
+    )
     lines.extend(
         f'<li><a epub:type="{kind}" href="{href}">{escape(title)}</a></li>'
         for kind, href, title in landmarks
     )
     lines.append("</ol>\n</nav>")
     if pages:
-        lines.append('<nav epub:type="page-list" id="page-list" hidden="">\n<h2>Pages</h2>\n<ol>')
+        lines.append(
+            '<nav epub:type="page-list" id="page-list" hidden="">\n'
+            f"<h2>{escape(words('pages', language))}</h2>\n<ol>"
+        )
         lines.extend(
             f'<li><a href="{href}">{number}</a></li>' for number, href in enumerate(pages, start=1)
         )

@@ -22,6 +22,7 @@ from publisher.model import Image
 from publisher.render.cover import render_cover
 from publisher.render.fetch import is_allowed, read_allowed
 from publisher.render.html import EPUB_STYLESHEETS
+from publisher.render.labels import label
 from publisher.render.photo import pixel_size
 from publisher.themes import Theme
 from publisher.themes.css import check_epub_css
@@ -207,7 +208,7 @@ def cover_item(
 def cover_page(title: str, language: str, cover_image: Any) -> Any:
     """``cover.xhtml``: the cover scaled to the screen, never distorted (an SVG wrapper)."""
     width, height = pixel_size(cover_image.content)
-    alt = f"Cover: {title}"
+    alt = f"{label('cover', language)}: {title}"
     lang = quoteattr(language)
     direction = ' dir="rtl"' if is_rtl(language) else ""
     href = cover_image.file_name
