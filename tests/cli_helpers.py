@@ -9,6 +9,7 @@ import sys
 import unicodedata
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 
@@ -75,3 +76,20 @@ def epub_xhtml(path: Path) -> str:
     with zipfile.ZipFile(path) as zf:
         names = sorted(n for n in zf.namelist() if n.endswith(".xhtml") and "nav" not in n)
         return "\n".join(zf.read(n).decode("utf-8") for n in names)
+
+
+def struct_elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    """Every structure element reachable from the StructTreeRoot, in tree order."""
+    found: list[pikepdf.Dictionary] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, pikepdf.Array):
+            for child in node:
+                walk(child)
+        elif isinstance(node, pikepdf.Dictionary) and node.get("/Type") != "/OBJR":
+            if "/S" in node:
+                found.append(node)
+            walk(node.get("/K"))
+
+    walk(pdf.Root.StructTreeRoot.K)
+    return found

@@ -16,7 +16,7 @@ from typing import Any
 
 import pikepdf
 import pytest
-from cli_helpers import run_cli
+from cli_helpers import run_cli, struct_elements
 from conftest import SEED, SEEDS
 
 ARABIC = SEEDS / "ar_maghreb_solar.txt"
@@ -46,23 +46,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return made
 
 
-def elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
-    """Every structure element reachable from the StructTreeRoot, in tree order."""
-    found: list[pikepdf.Dictionary] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, pikepdf.Array):
-            for child in node:
-                walk(child)
-        elif isinstance(node, pikepdf.Dictionary) and node.get("/Type") != "/OBJR":
-            if "/S" in node:
-                found.append(node)
-            walk(node.get("/K"))
-
-    walk(pdf.Root.StructTreeRoot.K)
-    return found
-
-
 def lang_of(element: pikepdf.Dictionary) -> str:
     node: Any = element
     while isinstance(node, pikepdf.Dictionary) and "/S" in node:
@@ -78,7 +61,7 @@ COLLECTIONS = ["collection tagged", "collection pdf/ua-1"]
 @pytest.mark.parametrize("name", COLLECTIONS)
 def test_each_article_is_tagged_with_its_language(name: str, built: dict[str, Path]) -> None:
     with pikepdf.open(built[name]) as pdf:
-        tree = elements(pdf)
+        tree = struct_elements(pdf)
         articles = [e for e in tree if e.S == "/Art"]
         assert articles and all("/Lang" in a for a in articles)
         assert {str(a.Lang) for a in articles} == set(LANGUAGES.values())
@@ -90,7 +73,7 @@ def test_each_article_is_tagged_with_its_language(name: str, built: dict[str, Pa
 @pytest.mark.parametrize("name", COLLECTIONS)
 def test_contents_entries_in_other_languages_carry_lang(name: str, built: dict[str, Path]) -> None:
     with pikepdf.open(built[name]) as pdf:
-        links = [e for e in elements(pdf) if e.S == "/Link"]
+        links = [e for e in struct_elements(pdf) if e.S == "/Link"]
         assert {str(e.Lang) for e in links if "/Lang" in e} == set(LANGUAGES.values()) - {"en"}
 
 
@@ -101,7 +84,7 @@ def _page_mcids(page: pikepdf.Page) -> list[tuple[str, int]]:
 @pytest.mark.parametrize("name", [*COLLECTIONS, "arabic article", "english article A5"])
 def test_every_marked_content_belongs_to_the_tree(name: str, built: dict[str, Path]) -> None:
     with pikepdf.open(built[name]) as pdf:
-        reachable = {e.objgen for e in elements(pdf)}
+        reachable = {e.objgen for e in struct_elements(pdf)}
         nums = pdf.Root.StructTreeRoot.ParentTree.Nums
         parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
         for page in pdf.pages:
@@ -125,7 +108,7 @@ def test_running_heads_and_folios_are_pagination_artifacts(
             if b"/Pagination" in m[1]
         ]
         assert any("/Header" in k for k in kinds) or any("/Footer" in k for k in kinds)
-        assert not [e for e in elements(pdf) if e.S == "/NonStruct" and not e.get("/K")]
+        assert not [e for e in struct_elements(pdf) if e.S == "/NonStruct" and not e.get("/K")]
 
 
 @pytest.mark.parametrize("name", ["collection pdf/ua-1", "arabic article"])
@@ -137,7 +120,7 @@ def test_arabic_reads_in_logical_order_in_the_tree(name: str, built: dict[str, P
         ).split()[:3]
     )
     with pikepdf.open(built[name]) as pdf:
-        actual = [str(e.ActualText) for e in elements(pdf) if "/ActualText" in e]
+        actual = [str(e.ActualText) for e in struct_elements(pdf) if "/ActualText" in e]
     assert any(headline in text for text in actual), actual[:5]
     assert first_words in " ".join(actual)
     assert not any(headline[::-1] in text for text in actual)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from cli_helpers import pdf_fonts_embedded, run_cli
+from cli_helpers import pdf_fonts_embedded, run_cli, struct_elements
 from conftest import run_epubcheck
 from lxml import etree
 from PIL import Image as PILImage
@@ -458,20 +458,7 @@ def test_a_body_picture_captioned_by_its_alt_text_is_not_read_twice(tmp_path: Pa
     with pikepdf.open(tmp_path / "out" / "count.pdf") as pdf:
         alts = sorted(
             str(element.get("/Alt"))
-            for element in _struct_elements(pdf.Root.StructTreeRoot)
+            for element in struct_elements(pdf)
             if element.get("/S") == "/Figure"
         )
     assert [alt.rstrip(".") for alt in alts] == ["Ballots counted overnight", "Seats chart"]
-
-
-def _struct_elements(node: pikepdf.Object) -> list[pikepdf.Dictionary]:
-    """Every structure element under ``node`` (depth first)."""
-    found: list[pikepdf.Dictionary] = []
-    kids = node.get("/K")
-    if kids is None:
-        return found
-    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-            found.append(kid)
-            found.extend(_struct_elements(kid))
-    return found
