@@ -291,19 +291,25 @@ def test_contents_entry_with_leader_dots_between_words_fails(built: dict[str, Pa
     assert "does not read as written" in found and "printed over each other" in found, found
 
 
+def _dropping(key: str) -> Callable[[pikepdf.Pdf], int]:
+    """A PDF edit that removes ``key`` from every structure element; it returns how many."""
+
+    def drop(pdf: pikepdf.Pdf) -> int:
+        count = 0
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and "/S" in obj and key in obj:
+                del obj[key]
+                count += 1
+        return count
+
+    return drop
+
+
 # --- 5. language of parts ----------------------------------------------------------------------
 
 
 def test_pdf_elements_without_their_language_fail(built: dict[str, Path], tmp_path: Path) -> None:
-    def drop(pdf: pikepdf.Pdf) -> int:
-        count = 0
-        for obj in pdf.objects:
-            if isinstance(obj, pikepdf.Dictionary) and "/S" in obj and "/Lang" in obj:
-                del obj.Lang
-                count += 1
-        return count
-
-    pdf = edit_pdf(built["digest.pdf"], tmp_path / "daily-digest.pdf", drop)
+    pdf = edit_pdf(built["digest.pdf"], tmp_path / "daily-digest.pdf", _dropping("/Lang"))
     report = check(pdf)["daily-digest.pdf"]
     assert "PDF-LANG" in codes(report)
 
@@ -398,15 +404,7 @@ def test_running_heads_outside_the_tree_fail(built: dict[str, Path], tmp_path: P
 
 
 def test_rtl_text_without_actual_text_fails(built: dict[str, Path], tmp_path: Path) -> None:
-    def drop(pdf: pikepdf.Pdf) -> int:
-        count = 0
-        for obj in pdf.objects:
-            if isinstance(obj, pikepdf.Dictionary) and "/S" in obj and "/ActualText" in obj:
-                del obj.ActualText
-                count += 1
-        return count
-
-    pdf = edit_pdf(built["digest.pdf"], tmp_path / "daily-digest.pdf", drop)
+    pdf = edit_pdf(built["digest.pdf"], tmp_path / "daily-digest.pdf", _dropping("/ActualText"))
     report = check(pdf)["daily-digest.pdf"]
     assert "PDF-RTL-TEXT" in codes(report)
 
