@@ -343,6 +343,8 @@ def upper(text: str, lang: str) -> str:
     >>> upper("Şehir hayatı", "tr"), upper("Şehir hayatı", "en")
     ('ŞEHİR HAYATI', 'ŞEHIR HAYATI')
     """
+    # Written here again on purpose, not imported from themes.language.uppercase: a
+    # check that called the renderer's own function would pass whenever it is wrong.
     if _primary(lang) in DOTTED_I_LANGUAGES:
         text = text.replace("i", "İ")
     return text.upper()
