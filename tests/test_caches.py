@@ -200,9 +200,12 @@ def modules_after(tmp_path: Path, *args: str) -> set[str]:
 
 def test_an_epub_build_imports_neither_weasyprint_nor_a_pdf_library(tmp_path: Path) -> None:
     loaded = modules_after(tmp_path, "build", str(SEED), "-o", str(tmp_path), "--format", "epub")
-    assert {"ebooklib", "lingua"} <= loaded
+    assert {"ebooklib", "pycld2"} <= loaded
     assert not loaded & {"weasyprint", "pydyf", "tinycss2", "cssselect2", "pikepdf", "pypdfium2"}
     assert not loaded & {"ssl", "numpy"}  # no urllib.request, no py3langid
+    # A clean English article: CLD2 names its language (lingua's 100 MB library
+    # is for short text) and ftfy finds nothing to repair.
+    assert not loaded & {"lingua", "ftfy"}
 
 
 def test_a_pdf_build_does_not_import_ebooklib(tmp_path: Path) -> None:
@@ -232,10 +235,10 @@ def theme_font(name: str) -> Path:
 
 def fresh_subset(font: Path, characters: str = CRANES) -> bytes | None:
     """``_subset`` as a new process calls it: nothing kept in memory, only on disk."""
-    from publisher.render import epub_fonts
+    from publisher.render import epub_fonts, fetch
 
     epub_fonts._subset_of.cache_clear()
-    epub_fonts._font_digest.cache_clear()
+    fetch._digest_of.cache_clear()
     return epub_fonts._subset(font, characters, (font.parent,))
 
 

@@ -303,6 +303,12 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+#: zlib's level for the EPUB's entries. Level 9 took twice as long as 6 on a
+#: one-article EPUB (~30 ms against ~13 ms, most of it the embedded fonts) for
+#: 0.2% fewer bytes.
+_LEVEL = 6
+
+
 def repack(data: bytes, build_time: datetime) -> bytes:
     """Re-pack ebooklib's zip so equal inputs give equal bytes.
 
@@ -336,5 +342,5 @@ def repack(data: bytes, build_time: datetime) -> bytes:
             info.external_attr = 0o100644 << 16  # regular file, rw-r--r--
             stored = name == "mimetype"
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(name), compresslevel=None if stored else 9)
+            target.writestr(info, source.read(name), compresslevel=None if stored else _LEVEL)
     return output.getvalue()
