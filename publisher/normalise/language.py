@@ -125,17 +125,7 @@ def script_language(text: str) -> str | None:
     >>> script_language("Paris: new metro line"), script_language("محطة شمسية"), script_language("")
     (None, None, None)
     """
-    scripts: Counter[str] = Counter()
-    for char in text:
-        if not char.isalpha():
-            continue
-        name = unicodedata.name(char, "")
-        if name.startswith(_KANA):
-            scripts["kana"] += 1
-        elif name.startswith("CJK ") and "IDEOGRAPH" in name:
-            scripts["han"] += 1
-        else:
-            scripts[name.split(" ", 1)[0]] += 1
+    scripts = Counter(map(_script_of, filter(str.isalpha, text)))
     if not scripts:
         return None
     script, _ = scripts.most_common(1)[0]
@@ -154,6 +144,21 @@ def _cld2(sample: str) -> str | None:
         return None
     code = str(details[0][1])
     return code if reliable and code in DETECTED_LANGUAGES else None
+
+
+@lru_cache(maxsize=4096)
+def _script_of(letter: str) -> str:
+    """The script of a letter: "kana", "han" or the first word of its Unicode name.
+
+    Kept per letter: an article uses a few dozen, and looking up names was most
+    of the time a warm server spent telling the language.
+    """
+    name = unicodedata.name(letter, "")
+    if name.startswith(_KANA):
+        return "kana"
+    if name.startswith("CJK ") and "IDEOGRAPH" in name:
+        return "han"
+    return name.split(" ", 1)[0]
 
 
 @lru_cache(maxsize=1)

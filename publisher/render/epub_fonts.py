@@ -213,8 +213,14 @@ def _repertoire(characters: str, cmap: frozenset[int]) -> str:
     >>> _repertoire("aé中", frozenset((0x61, 0x62, 0xE9, 0x4E2D, 0x4E2E)))
     'abé中'
     """
-    codes = {ord(char) for char in characters} | _REPERTOIRE
-    return "".join(chr(code) for code in sorted(codes & cmap))
+    extra = {ord(char) for char in characters} - _REPERTOIRE
+    return "".join(map(chr, sorted((_shared(cmap) | extra) & cmap)))
+
+
+@lru_cache(maxsize=64)
+def _shared(cmap: frozenset[int]) -> frozenset[int]:
+    """The part of ``_REPERTOIRE`` a font has (kept: every article asks it of every face)."""
+    return _REPERTOIRE & cmap
 
 
 class _ChangedMeanwhile(Exception):

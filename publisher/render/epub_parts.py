@@ -20,6 +20,7 @@ from ebooklib import epub
 from publisher.errors import RenderError, SandboxError
 from publisher.model import Image
 from publisher.render.cover import render_cover
+from publisher.render.epub_zip import write_zip
 from publisher.render.fetch import is_allowed, read_allowed
 from publisher.render.html import EPUB_STYLESHEETS
 from publisher.render.labels import label
@@ -246,7 +247,7 @@ def write_book(book: Any, build_time: datetime) -> bytes:
         "epub2_guide": False,
         "landmark_title": "Landmarks",
         # Stored, not compressed: repack() reads every entry back and compresses
-        # it once, at level 9; compressing here too was a third of a warm build.
+        # it once (epub_zip); compressing here too was a third of a warm build.
         "compresslevel": 0,
     }
     try:
@@ -303,18 +304,13 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-#: zlib's level for the EPUB's entries. Level 9 took twice as long as 6 on a
-#: one-article EPUB (~30 ms against ~13 ms, most of it the embedded fonts) for
-#: 0.2% fewer bytes.
-_LEVEL = 6
-
-
 def repack(data: bytes, build_time: datetime) -> bytes:
     """Re-pack ebooklib's zip so equal inputs give equal bytes.
 
     ebooklib stamps every entry with the current time and leaves the order to
     dict iteration; here the mimetype is first and stored, the other entries
-    follow in a fixed order, with build_time as their date and fixed permissions.
+    follow in a fixed order, with build_time as their date and fixed permissions
+    (``epub_zip.write_zip``).
     """
     try:
         source = zipfile.ZipFile(io.BytesIO(data))
@@ -334,13 +330,6 @@ def repack(data: bytes, build_time: datetime) -> bytes:
         (1980, 1, 1, 0, 0, 0),
     )  # zip dates start in 1980
     order = [*_FIRST_ENTRIES, *sorted(set(names) - set(_FIRST_ENTRIES))]
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w") as target:
-        for name in order:
-            info = zipfile.ZipInfo(name, date_time=date_time)
-            info.create_system = 3  # Unix, whatever the host
-            info.external_attr = 0o100644 << 16  # regular file, rw-r--r--
-            stored = name == "mimetype"
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(name), compresslevel=None if stored else _LEVEL)
-    return output.getvalue()
+    return write_zip(
+        ((name, source.read(name)) for name in order), date_time, stored=frozenset({"mimetype"})
+    )
