@@ -372,3 +372,40 @@ def test_a_long_date_is_written_once_then_read_without_babel(cache_home: Path) -
         "20 février 2024",
         "20. Februar 2024",
     }
+
+
+# The EPUB zip's deflated fonts and pictures (publisher/render/epub_zip.py).
+
+
+def fresh_zip(entries: list[tuple[str, bytes]]) -> bytes:
+    """``write_zip`` as a new process calls it: nothing kept in memory, only on disk."""
+    from publisher.render import epub_zip
+
+    epub_zip._deflated.cache_clear()
+    return epub_zip.write_zip(entries, (2024, 1, 26, 9, 30, 0), stored=frozenset({"mimetype"}))
+
+
+def test_a_deflated_font_is_kept_and_a_damaged_entry_deflated_again(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from publisher.render import epub_zip
+
+    font = theme_font("SourceSansPro-Regular.otf").read_bytes()
+    files = [("mimetype", b"application/epub+zip"), ("EPUB/a.xhtml", b"<p/>"), ("f.otf", font)]
+    written = fresh_zip(files)
+    (key,) = entries(cache_home / "deflated")  # only the large entry is kept
+
+    def no_deflating(data: bytes) -> tuple[int, bytes]:
+        if len(data) >= 4096:
+            raise AssertionError("deflated again despite the disk cache")
+        return real(data)
+
+    real = epub_zip._deflate
+    monkeypatch.setattr(epub_zip, "_deflate", no_deflating)
+    assert fresh_zip(files) == written
+    entry = cache_home / "deflated" / key
+    entry.write_bytes(entry.read_bytes()[:-100] + b"\0" * 100)
+    monkeypatch.setattr(epub_zip, "_deflate", real)
+    assert fresh_zip(files) == written
+    with zipfile.ZipFile(io.BytesIO(written)) as archive:
+        assert archive.read("f.otf") == font
