@@ -274,6 +274,13 @@ def test_fonts_are_embedded_subsetted_and_licensed(epubs: dict[str, Path]) -> No
         )
         arabic = any("\u0600" <= char <= "\u06ff" for char in text)
         assert ("Noto Naskh Arabic" in families) == arabic, name
+        # The monospace face is for code only (styles/base.css: code, pre).
+        code = any(
+            root.find(f".//x:{tag}", NS) is not None
+            for root in documents(path).values()
+            for tag in ("code", "pre")
+        )
+        assert ("Source Code Pro" in families) == code, name
         manifest = {item.get("href"): item.get("media-type") for item in opf(path).iter()}
         for src, family in faces.items():
             assert manifest[src.removeprefix("EPUB/")] in ("font/otf", "font/ttf"), (name, src)

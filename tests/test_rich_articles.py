@@ -139,6 +139,9 @@ def test_the_epub_has_every_rich_element_and_passes_epubcheck(
     # Code blocks keep their line breaks and spaces, exactly.
     pre = text.find(f".//{XHTML}pre")
     assert pre is not None and "".join(pre.itertext()) == CODE
+    # ...and are set in the embedded monospace face (a book without code carries none).
+    with zipfile.ZipFile(epub) as book:
+        assert "EPUB/fonts/SourceCodePro-wght-.ttf" in book.namelist()
     # Quotes pair across the emphasis; the table's header cells are column headers.
     assert "He said <em>“it’s over</em>” and left…" in etree.tostring(text, encoding="unicode")
     assert {th.get("scope") for th in text.iter(f"{XHTML}th")} == {"col"}

@@ -3,8 +3,10 @@
 The EPUB's CSS names the theme's families ("Source Serif Pro", "Source Sans
 Pro", "Noto Naskh Arabic"...); without the files a reading system falls back
 to whatever it has, and the e-book does not look like the print edition. So
-every face (``[fonts]`` in ``theme.toml``) of a family the EPUB's CSS names,
-and that has a glyph for at least one character of the book, is embedded:
+every face (``[fonts]`` in ``theme.toml``) of a family the EPUB's CSS gives to
+an element the book has (``_used_families``: "Source Code Pro" only to a book
+with code), and that has a glyph for at least one letter of the book, is
+embedded:
 
 - subsetted with fontTools (which WeasyPrint uses for the PDF) to the
   characters of the book's documents, with the layout features a reading
@@ -76,16 +78,20 @@ def embeds_fonts(theme: Theme) -> bool:
     return value
 
 
-def embedded_fonts(theme: Theme, texts: Iterable[str], css: str) -> EmbeddedFonts:
+def embedded_fonts(
+    theme: Theme, texts: Iterable[str], css: str, elements: frozenset[str] | None = None
+) -> EmbeddedFonts:
     """The fonts an EPUB with ``texts`` (every document's text) and ``css`` should carry.
 
     Empty when the theme says ``embed_fonts = false``. ``css`` is the EPUB's
-    stylesheets, whose ``font-family`` lists decide which families are used.
+    stylesheets, whose ``font-family`` lists decide which families are used;
+    ``elements`` (the documents' element names) leaves out a family whose rules
+    aim only at elements the book lacks (``_used_families``).
     """
     if not embeds_fonts(theme):
         return EmbeddedFonts((), "", ())
     characters = "".join(sorted(set("".join(texts)) | set(_ADDED)))
-    named = _named_families(css)
+    named = _used_families(css, elements)
     files: dict[str, EmbeddedFile] = {}
     licences: dict[Path, str] = {}
     rules: list[str] = []
@@ -126,6 +132,40 @@ def _font_face(face: FontFace, url: str) -> str:
 
 
 _FAMILY_LIST = re.compile(r"font-family\s*:\s*([^;}]+)", re.IGNORECASE)
+#: An innermost CSS block: its selector list and its declarations (an at-rule's
+#: own head, "@media print {", is left before it).
+_RULE = re.compile(r"([^{}]*)\{([^{}]*)\}")
+#: The element name a selector's last compound starts with ("pre code" → "code").
+_SUBJECT = re.compile(r"(?:^|[\s>+~])([A-Za-z][A-Za-z0-9-]*)[^\s>+~]*\s*$")
+
+
+def _used_families(css: str, elements: frozenset[str] | None) -> frozenset[str]:
+    """The families (case-folded) a ``font-family`` of ``css`` gives to these documents.
+
+    A rule counts unless every one of its selectors is aimed at an element
+    (``code``, ``pre code``) that no document has (``elements``: the local names
+    of the documents' elements; None counts every rule): a face only code is set
+    in is not carried by a book without code. Any other selector (a class,
+    ``:lang()``, ``*``) counts, as a browser might match it.
+
+    >>> css = 'p { font-family: "Serif A", serif } code, pre { font-family: Mono }'
+    >>> sorted(_used_families(css, frozenset({"p"}))), sorted(_used_families(css, None))
+    (['serif', 'serif a'], ['mono', 'serif', 'serif a'])
+    >>> sorted(_used_families(".x code, kbd { font-family: Mono }", frozenset({"code"})))
+    ['mono']
+    """
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    used: set[str] = set()
+    for selectors, declarations in _RULE.findall(css):
+        families = _named_families(declarations)
+        if not families:
+            continue
+        subjects = [_SUBJECT.search(selector.strip()) for selector in selectors.split(",")]
+        if elements is None or any(
+            subject is None or subject.group(1).lower() in elements for subject in subjects
+        ):
+            used |= families
+    return frozenset(used)
 
 
 def _named_families(css: str) -> frozenset[str]:

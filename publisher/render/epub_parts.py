@@ -115,14 +115,17 @@ def add_fonts(book: Any, theme: Theme, warnings: list[str]) -> None:
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     texts = [book.title]
+    elements: set[str] = set()
     stylesheets = []
     for item in book.get_items():
         if item.media_type == "application/xhtml+xml" and item.content:
-            texts.append("".join(etree.fromstring(item.content, parser).itertext()))
+            document = etree.fromstring(item.content, parser)
+            texts.append("".join(document.itertext()))
+            elements.update(etree.QName(node).localname.lower() for node in document.iter("*"))
         elif item.media_type == "text/css":
             stylesheets.append(item)
     css = "\n".join(item.content.decode("utf-8", "replace") for item in stylesheets)
-    fonts = embedded_fonts(theme, texts, css)
+    fonts = embedded_fonts(theme, texts, css, frozenset(elements))
     warnings.extend(fonts.warnings)
     for file in fonts.files:
         uid = re.sub(r"[^A-Za-z0-9]+", "-", file.file_name).strip("-")
