@@ -163,6 +163,25 @@ def json_ld_authors(doc: HtmlElement) -> list[str]:
     return names
 
 
+def json_ld_headline(doc: HtmlElement) -> str:
+    """The ``headline`` (else ``name``) of the page's first schema.org article (JSON-LD).
+
+    >>> from lxml import html
+    >>> json_ld_headline(html.fromstring('<html><head><script type="application/ld+json">'
+    ...     '{"@type": "NewsArticle", "headline": "Rain at last"}</script></head></html>'))
+    'Rain at last'
+    """
+    for node in _json_ld_nodes(doc):
+        types = _types(node)
+        if any(_ARTICLES.search(t) for t in types) and not any(
+            t.endswith("WebPage") for t in types
+        ):
+            for key in ("headline", "name"):
+                if isinstance(node.get(key), str) and node[key].strip():
+                    return " ".join(node[key].split())
+    return ""
+
+
 def clean_author(name: str) -> str:
     """An author's name without the words a byline puts around it.
 
