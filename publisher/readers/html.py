@@ -555,7 +555,7 @@ def _headline(doc: HtmlElement, found: Any, metadata: Metadata) -> str:
     ``itemprop="headline"``, ``og:title``, ``<title>``): meta titles are often a
     search-engine variant of the headline, so an ``<h1>`` half of whose words are
     in them will do; an ``<h2>`` must share half the words of one of them (it is
-    often a sidebar's); failing both, the page's only ``<h1>``.
+    often a sidebar's); failing both, the page's only ``<h1>`` of four words or more.
     Else those titles, else trafilatura's. Hidden headings (screen reader only)
     and headings that only link to the site's home page (its logo) are the site's
     name, never the headline, and that name is cut from the titles too.
@@ -590,10 +590,11 @@ def _headline(doc: HtmlElement, found: Any, metadata: Metadata) -> str:
             continue
         if (tag == "h1" and (shared(best) >= 0.5 or not hint_words)) or closeness(best) >= 0.5:
             return strip_site_name(best, known)
-        if tag == "h1" and len(headings) == 1:
+        if tag == "h1" and len(headings) == 1 and len(best.split()) >= 4:
             sole = best
     # A page's only <h1> is its headline even when the titles word it otherwise
-    # (trafilatura's rule too), unless an <h2> is the titles' headline.
+    # (trafilatura's rule too), unless an <h2> is the titles' headline or it is as
+    # short as a site's name ("The Daily Courier", a logo in text).
     if sole:
         return strip_site_name(sole, known)
     title = next((hint for hint in hints if hint), "")

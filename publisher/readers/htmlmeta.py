@@ -108,9 +108,14 @@ def page_authors(doc: HtmlElement, found_author: str | None, sites: list[str]) -
     # The site's name or a desk ("Redaktion") is a byline in these deliberate sources
     # only when no one is named anywhere (a one-person blog named after its author,
     # a news agency's or a desk's story); a visible byline naming a person wins.
+    # trafilatura's reading takes a commenter's name for the author ("comment-author"
+    # matches its rules) or reads a name from where we do not look: a name seen
+    # nowhere on the page but in comments waits until the page's own bylines are asked.
+    found = [name for name in (found_author or "").split(";") if name.strip()]
+    seen = found and _seen_outside_comments(doc, found)
     sources: list[list[str]] = [
         json_ld_authors(doc),
-        (found_author or "").split(";"),
+        found if seen else [],
         [
             m.get("content") or ""
             for m in doc.xpath(
@@ -128,7 +133,28 @@ def page_authors(doc: HtmlElement, found_author: str | None, sites: list[str]) -
         if names:
             return names
         site_only = site_only or _clean(source, set(), desks=True)
-    return visible_byline(doc, site_keys) or opened_byline(doc, site_keys) or site_only
+    return (
+        visible_byline(doc, site_keys)
+        or opened_byline(doc, site_keys)
+        or _clean(found, site_keys)
+        or site_only
+        or _clean(found, set(), desks=True)
+    )
+
+
+def _seen_outside_comments(doc: HtmlElement, names: list[str]) -> bool:
+    """Whether one of ``names`` is a word of the page's text outside its comments."""
+    wanted = [clean_author(n).strip() for n in names if clean_author(n).strip()]
+    patterns = [re.compile(rf"(?<!\w){re.escape(n)}(?!\w)", re.IGNORECASE) for n in wanted]
+    for node in doc.xpath("//body//text()"):
+        if any(p.search(node) for p in patterns):
+            owner = node.getparent()
+            chain = (owner, *owner.iterancestors()) if owner is not None else ()
+            if not any(
+                "comment" in f"{e.get('class') or ''} {e.get('id') or ''}".casefold() for e in chain
+            ):
+                return True
+    return False
 
 
 def visible_byline(doc: HtmlElement, site_keys: set[str]) -> tuple[str, ...]:
@@ -150,14 +176,18 @@ _BYLINE_START = re.compile(
     re.IGNORECASE,
 )
 #: Where "by" opens something else: the theme's, the photo's or a reader's credit.
-_NOT_A_BYLINE = (
-    "ancestor-or-self::*[self::footer or self::nav or self::aside or self::figcaption"
-    + "".join(
-        f" or contains(translate(concat(@class, ' ', @id), '{word.upper()}', '{word}'), '{word}')"
-        for word in ("comment", "footer", "copyright", "credit")
-    )
-    + "]"
-)
+_NOT_A_BYLINE = re.compile(r"comment|footer|copyright|credit", re.IGNORECASE)
+_NOT_A_BYLINE_TAGS = frozenset(("footer", "nav", "aside", "figcaption"))
+
+
+def _in_furniture(element: HtmlElement) -> bool:
+    """Whether ``element`` is in a footer, navigation, aside, caption, comment or credit."""
+    for node in (element, *element.iterancestors()):
+        if node.tag in _NOT_A_BYLINE_TAGS:
+            return True
+        if _NOT_A_BYLINE.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            return True
+    return False
 
 
 def opened_byline(doc: HtmlElement, site_keys: set[str]) -> tuple[str, ...]:
@@ -173,14 +203,15 @@ def opened_byline(doc: HtmlElement, site_keys: set[str]) -> tuple[str, ...]:
     >>> opened_byline(page, set())
     ('Konstantin',)
     """
-    for node in doc.xpath(f"//body//text()[normalize-space()][not({_NOT_A_BYLINE})]")[:3000]:
-        match = _BYLINE_START.match(node)
-        if not match:
+    for node in doc.xpath("//body//text()[normalize-space()]"):
+        if not _BYLINE_START.match(node):
             continue
         owner = node.getparent()
         if not node.is_text:  # a tail: the text after an element, inside its parent
             owner = owner.getparent()
         if owner is None or owner.tag in ("script", "style", "title", "option", "textarea"):
+            continue
+        if _in_furniture(owner):
             continue
         whole = " ".join(owner.text_content().split())
         # The words must open their element: "… Leasing <a>von</a> Firmenwagen" is prose.
