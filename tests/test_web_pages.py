@@ -208,6 +208,8 @@ def test_site_prefix_kicker_and_hidden_logo_headline(tmp_path: Path) -> None:
         ("jsonld-headline-sole-h1.html", HEADLINE, []),
         # one <h1>, titles sharing none of its words: the page's only <h1> is the headline
         ("sole-h1.html", HEADLINE, []),
+        # an author box after the article: a long bio, the name in its heading
+        ("author-box.html", HEADLINE, ["Tom Reid"]),
     ],
 )
 def test_headline_and_byline_rules_reach_the_epub(

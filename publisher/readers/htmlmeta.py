@@ -10,7 +10,8 @@ byline on purpose, most deliberate first):
 3. ``<meta name="author">``, ``article:author``, Dublin Core ``creator``;
 4. ``itemprop="author"`` and ``rel="author"`` elements;
 5. a visible byline: a ``<byline>``, an element whose class or id names a byline or
-   an author (``author``, ``auteur``, ``autor``; never a comment's), or ``<address>``,
+   an author (``author``, ``auteur``, ``autor``; never a comment's), or ``<address>``:
+   its hCard name (``class="fn"``), else its text (an author box's: its heading),
    taken only when it reads like names;
 6. a text of the page that opens with a byline's words ("By", "Von", "Par", "Por",
    "Posted by", "Geschrieben von", "Autor:") and goes on with names ("Posted by
@@ -160,8 +161,17 @@ def _seen_outside_comments(doc: HtmlElement, names: list[str]) -> bool:
 def visible_byline(doc: HtmlElement, site_keys: set[str]) -> tuple[str, ...]:
     """The names of the page's first visible byline that reads like names, or ()."""
     for element in doc.xpath(_BYLINE_XPATH + "|//address")[:12]:
+        # an hCard's formatted name ("fn") is a name by its markup, whatever its case
+        cards = element.xpath(
+            "descendant-or-self::*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]"
+        )
+        card = _clean([_text(cards[0])], site_keys) if cards else ()
+        if card and all(len(n.split()) <= 4 and not n.endswith(".") for n in card):
+            return card
         text = _text(element)
-        if not text or len(text) > 120:
+        if len(text) > 120:  # an author box: its heading holds the name
+            text = next(map(_text, element.xpath(".//h2|.//h3|.//h4|.//strong")), "")
+        if not text:
             continue
         names = _clean([_BYLINE_END.sub("", clean_author(text))], site_keys)
         if names and all(_looks_like_a_name(n) for n in names):
