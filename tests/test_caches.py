@@ -200,9 +200,12 @@ def modules_after(tmp_path: Path, *args: str) -> set[str]:
 
 def test_an_epub_build_imports_neither_weasyprint_nor_a_pdf_library(tmp_path: Path) -> None:
     loaded = modules_after(tmp_path, "build", str(SEED), "-o", str(tmp_path), "--format", "epub")
-    assert {"ebooklib", "lingua"} <= loaded
+    assert {"ebooklib", "pycld2"} <= loaded
     assert not loaded & {"weasyprint", "pydyf", "tinycss2", "cssselect2", "pikepdf", "pypdfium2"}
     assert not loaded & {"ssl", "numpy"}  # no urllib.request, no py3langid
+    # A clean English article: CLD2 names its language (lingua's 100 MB library
+    # is for short text) and ftfy finds nothing to repair.
+    assert not loaded & {"lingua", "ftfy"}
 
 
 def test_a_pdf_build_does_not_import_ebooklib(tmp_path: Path) -> None:
@@ -232,10 +235,10 @@ def theme_font(name: str) -> Path:
 
 def fresh_subset(font: Path, characters: str = CRANES) -> bytes | None:
     """``_subset`` as a new process calls it: nothing kept in memory, only on disk."""
-    from publisher.render import epub_fonts
+    from publisher.render import epub_fonts, fetch
 
     epub_fonts._subset_of.cache_clear()
-    epub_fonts._font_digest.cache_clear()
+    fetch._digest_of.cache_clear()
     return epub_fonts._subset(font, characters, (font.parent,))
 
 
@@ -369,3 +372,40 @@ def test_a_long_date_is_written_once_then_read_without_babel(cache_home: Path) -
         "20 février 2024",
         "20. Februar 2024",
     }
+
+
+# The EPUB zip's deflated fonts and pictures (publisher/render/epub_zip.py).
+
+
+def fresh_zip(entries: list[tuple[str, bytes]]) -> bytes:
+    """``write_zip`` as a new process calls it: nothing kept in memory, only on disk."""
+    from publisher.render import epub_zip
+
+    epub_zip._deflated.cache_clear()
+    return epub_zip.write_zip(entries, (2024, 1, 26, 9, 30, 0), stored=frozenset({"mimetype"}))
+
+
+def test_a_deflated_font_is_kept_and_a_damaged_entry_deflated_again(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from publisher.render import epub_zip
+
+    font = theme_font("SourceSansPro-Regular.otf").read_bytes()
+    files = [("mimetype", b"application/epub+zip"), ("EPUB/a.xhtml", b"<p/>"), ("f.otf", font)]
+    written = fresh_zip(files)
+    (key,) = entries(cache_home / "deflated")  # only the large entry is kept
+
+    def no_deflating(data: bytes) -> tuple[int, bytes]:
+        if len(data) >= 4096:
+            raise AssertionError("deflated again despite the disk cache")
+        return real(data)
+
+    real = epub_zip._deflate
+    monkeypatch.setattr(epub_zip, "_deflate", no_deflating)
+    assert fresh_zip(files) == written
+    entry = cache_home / "deflated" / key
+    entry.write_bytes(entry.read_bytes()[:-100] + b"\0" * 100)
+    monkeypatch.setattr(epub_zip, "_deflate", real)
+    assert fresh_zip(files) == written
+    with zipfile.ZipFile(io.BytesIO(written)) as archive:
+        assert archive.read("f.otf") == font

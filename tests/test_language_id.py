@@ -14,7 +14,8 @@ import pytest
 from cli_helpers import run_cli
 from conftest import run_epubcheck
 
-from publisher.normalise.language import DETECTED_LANGUAGES, detect_language
+from publisher.normalise import language as language_module
+from publisher.normalise.language import CLD2_MIN_LETTERS, DETECTED_LANGUAGES, detect_language
 
 DATA = Path(__file__).parent / "data" / "language_id"
 LANGUAGES = ("en", "fr", "de", "es", "tr", "ar")
@@ -51,6 +52,25 @@ def test_accuracy_on_short_news_is_not_below_before(language: str) -> None:
     assert headline >= before_headline, (
         f"{language}: {headline} headlines (before {before_headline})"
     )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_articles_worth_of_text_is_named_by_cld2_without_loading_lingua(
+    language: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+
+    def no_lingua() -> None:
+        asked.append("lingua")  # and detection falls back to English
+        raise RuntimeError("lingua is not to be asked")
+
+    monkeypatch.setattr(language_module, "_detector", no_lingua)
+    news = [f"{headline} {paragraph}" for headline, paragraph in items(language)]
+    texts = [" ".join(news[start : start + 3]) for start in range(0, len(news) - 2, 3)]
+    assert len(texts) == 7
+    assert all(sum(char.isalpha() for char in text) >= CLD2_MIN_LETTERS for text in texts)
+    assert [detect_language(text) for text in texts] == [language] * len(texts)
+    assert not asked
 
 
 def test_every_evaluated_language_can_be_detected() -> None:

@@ -22,7 +22,7 @@ from publisher.model import Image
 from publisher.readers.images import inspect_image
 from publisher.render.epub import render_epub
 from publisher.render.pdf import placed_width_mm, render_pdf
-from publisher.render.photo import print_copy, screen_copy
+from publisher.render.photo import pixel_size, print_copy, screen_copy
 from publisher.themes import load_theme
 
 BUILD_TIME = datetime(2024, 1, 26, 9, 30, tzinfo=UTC)
@@ -96,6 +96,31 @@ def test_the_epub_embeds_the_screen_copy_with_its_size(camera: Image, tmp_path: 
     assert_stripped(photo)
     assert PILImage.open(io.BytesIO(photo)).size == (1200, 1600)
     assert 'width="1200" height="1600"' in xhtml
+
+
+def _encoded(format: str, size: tuple[int, int], mode: str = "RGB", **options: object) -> bytes:
+    buffer = io.BytesIO()
+    PILImage.new(mode, size, RED if mode == "RGB" else 128).save(buffer, format, **options)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _encoded("JPEG", (1600, 2560), quality=88),
+        _encoded("JPEG", (1201, 799), progressive=True),
+        _encoded("JPEG", (640, 480), exif=PILImage.Exif().tobytes(), comment=COMMENT),
+        _encoded("JPEG", (33, 17), "L", icc_profile=b"\0" * 2000),
+        _encoded("PNG", (1920, 1080), "RGBA"),
+        _encoded("PNG", (7, 3), "LA"),
+        _encoded("WEBP", (320, 200)),
+        _encoded("GIF", (90, 60), "L"),
+    ],
+    ids=["baseline", "progressive", "exif", "grey-icc", "png-rgba", "png-la", "webp", "gif"],
+)
+def test_pixel_size_agrees_with_pillow(data: bytes) -> None:
+    with PILImage.open(io.BytesIO(data)) as picture:
+        assert pixel_size(data) == picture.size
 
 
 @pytest.mark.parametrize(

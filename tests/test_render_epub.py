@@ -15,7 +15,7 @@ from conftest import CAPTION, CREDIT, HEADLINE, PARAGRAPHS, run_epubcheck, sampl
 
 from publisher.errors import RenderError
 from publisher.model import Metadata
-from publisher.render import epub_parts
+from publisher.render import epub_parts, epub_zip
 from publisher.render.epub import render_epub
 from publisher.themes import load_theme
 
@@ -225,3 +225,34 @@ def test_a_half_written_zip_is_a_render_error() -> None:
         epub_parts.repack(buffer.getvalue(), BUILD_TIME)
     with pytest.raises(RenderError, match="broken"):
         epub_parts.repack(buffer.getvalue()[:-10], BUILD_TIME)
+
+
+def _zipfile_bytes(entries: list[tuple[str, bytes]], date_time: tuple[int, ...]) -> bytes:
+    """What Python's zipfile writes for ``entries``, set as ``epub_zip`` sets them."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=date_time)  # type: ignore[arg-type]
+            info.create_system = 3
+            info.external_attr = 0o100644 << 16
+            stored = name == "mimetype"
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            archive.writestr(info, data, compresslevel=None if stored else epub_zip.LEVEL)
+    return buffer.getvalue()
+
+
+def test_the_epub_zip_is_byte_for_byte_what_zipfile_writes(tmp_path: Path) -> None:
+    rendered = render_epub(sample_article(tmp_path), load_theme(None), build_time=BUILD_TIME)
+    with zipfile.ZipFile(io.BytesIO(rendered.data)) as archive:
+        entries = [(name, archive.read(name)) for name in archive.namelist()]
+        assert [info.compress_type for info in archive.infolist()][:2] == [0, 8]
+    assert entries[0] == ("mimetype", b"application/epub+zip")
+    assert any(len(data) > 4096 for _, data in entries)  # a font or picture: the memo's path
+    entries += [("EPUB/ünïcode name.txt", b""), ("EPUB/odd.bin", bytes(range(256)) * 40)]
+    when = (2024, 1, 26, 9, 30, 59)
+    ours = epub_zip.write_zip(entries, when, stored=frozenset({"mimetype"}))
+    assert ours == _zipfile_bytes(entries, when)
+    assert epub_zip.write_zip(entries, when, stored=frozenset({"mimetype"})) == ours  # memo hit
+    with zipfile.ZipFile(io.BytesIO(ours)) as archive:
+        assert archive.testzip() is None
+        assert [(name, archive.read(name)) for name in archive.namelist()] == entries

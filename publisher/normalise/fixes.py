@@ -12,6 +12,32 @@ import unicodedata
 __all__ = ["fix_mojibake", "normalise_unicode", "normalise_whitespace", "remove_invisibles"]
 
 
+#: Every character ftfy's mojibake detector (``ftfy.badness.BADNESS_RE``) looks
+#: for, in its 6.x releases: C1 controls, Latin-1, accented capitals and small
+#: letters, Greek, Cyrillic, quotes, dashes, signs and box drawing.
+_MOJIBAKE_CHARACTERS = (
+    "\x80-\xfc\u0100-\u0107\u010c-\u0113\u0116-\u011b\u011e\u011f\u0122\u0123\u012a"
+    "\u012b\u012f\u0130\u0136\u0137\u0139-\u013e\u0141-\u0143\u0145\u0147\u014c\u0150"
+    "\u0152\u0153\u0155\u0158\u015a\u015b\u015e-\u0162\u0164\u0165\u016a\u016e\u0170"
+    "\u0172\u0178-\u017e\u0192\u02c6\u02c7\u02d8\u02db-\u02dd\u0384-\u0386\u0388-\u038a"
+    "\u038c\u038e\u038f\u0391-\u03c9\u0401-\u045f\u0490\u0491\u2013-\u2015\u2018-\u201a"
+    "\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u2044\u20a7\u20ac\u2116\u2122"
+    "\u2202\u2206\u220f\u2211\u221a\u221e\u2229\u222b\u2248\u2260\u2261\u2264\u2265"
+    "\u2310\u2502\u250c\u2510\u2518\u251c\u2524\u252c\u253c\u2550-\u256c\u2580\u2584"
+    "\u2588\u258c\u2590-\u2593\u25ca\uf8ff\ufb01\ufb02\ufffd"
+)
+#: Text ftfy could find bad: a C1 control, two of its characters side by side,
+#: "Ã" or "Â" before a space (a lost no-break space) or "Œ"/"œ" before a
+#: non-letter. Every branch of ftfy's detector needs one of these (checked
+#: against the installed ftfy by tests/test_normalise_fixes.py), and text it
+#: does not find bad is returned unchanged, so other text need not import
+#: ftfy at all: most articles in Latin-script languages, and every Arabic,
+#: Hebrew or CJK one.
+_MAYBE_MOJIBAKE = re.compile(
+    f"[\x80-\x9f]|[{_MOJIBAKE_CHARACTERS}]{{2}}|[\xc3\xc2] |[\u0152\u0153][^A-Za-z]"
+)
+
+
 def fix_mojibake(text: str) -> str:
     """Repair text that was decoded with the wrong encoding (ftfy's encoding fixes only).
 
@@ -23,9 +49,9 @@ def fix_mojibake(text: str) -> str:
     >>> fix_mojibake("“Curly” quotes and ﬁ ligatures stay.")
     '“Curly” quotes and ﬁ ligatures stay.'
     """
-    if text.isascii():
+    if text.isascii() or not _MAYBE_MOJIBAKE.search(text):
         return text
-    import ftfy  # imported on first use: ftfy is slow to import
+    import ftfy  # imported on first use: ftfy is slow to import (~50 ms)
 
     fixed: str = ftfy.fix_encoding(text)
     return fixed

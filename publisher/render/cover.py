@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING
 from publisher import cache
 from publisher.errors import ThemeError
 from publisher.model import Image
-from publisher.render.fetch import read_allowed
+from publisher.render.fetch import digest_allowed, read_allowed
 from publisher.render.photo import open_photo
 from publisher.themes import FontFace, Theme
 from publisher.themes.coverage import (
@@ -211,7 +211,7 @@ def _cover_key(
     modules) and the Pillow, FreeType and libraqm it runs on.
     """
     faces = sorted(
-        (face.family, str(face.weight), face.style, _file_digest(face.path, theme.font_folders))
+        (face.family, str(face.weight), face.style, digest_allowed(face.path, theme.font_folders))
         for face in theme.fonts
     )
     return cache.digest(
@@ -237,30 +237,29 @@ def _drawing_versions() -> tuple[str, ...]:
     elsewhere must not leave an old cover in the cache.
     """
     import PIL
-    from PIL import features
 
     package = Path(__file__).resolve().parents[1]
     sources = [path.read_bytes() for path in sorted(package.rglob("*.py"))]
-    libraries = [f"{name}={features.version(name)}" for name in ("freetype2", "raqm", "fribidi")]
+    # What PIL.features.version() reads for these three, taken from the font
+    # module itself: importing PIL.features imports PIL.Image and its plugins
+    # (~20 ms), which a build whose cover is in the cache never needs.
+    try:
+        from PIL import _imagingft
+    except ImportError:  # a Pillow built without FreeType: the cover fails when drawn
+        libraries = ["freetype2=None"]
+    else:
+        libraries = [f"freetype2={getattr(_imagingft, 'freetype2_version', None)}"]
+        for name in ("raqm", "fribidi"):
+            present = getattr(_imagingft, f"HAVE_{name.upper()}", False)
+            libraries.append(
+                f"{name}={getattr(_imagingft, f'{name}_version', None) if present else None}"
+            )
     return (
         cache.digest(*sources),
         PIL.__version__,
         *libraries,
         f"{WIDTH}x{HEIGHT}@{JPEG_QUALITY}",
     )
-
-
-def _file_digest(path: Path, roots: tuple[Path, ...]) -> str:
-    """The hash of a font file's bytes, read through the sandbox (kept per path, size and time)."""
-    resolved = path.resolve()
-    stat = resolved.stat()
-    return _digest_of(resolved, stat.st_size, stat.st_mtime_ns, roots)
-
-
-@lru_cache(maxsize=64)
-def _digest_of(path: Path, size: int, mtime_ns: int, roots: tuple[Path, ...]) -> str:
-    del size, mtime_ns  # part of the lru_cache key only: a changed file is read again
-    return cache.digest(read_allowed(path, roots))
 
 
 def cover_style(theme: Theme) -> CoverStyle:
@@ -420,10 +419,16 @@ def _font(data: bytes, size: int, shaped: bool = False, index: int = 0) -> FreeT
 
 @lru_cache(maxsize=1)
 def can_shape() -> bool:
-    """Whether this Pillow can shape text (libraqm with FriBiDi and HarfBuzz)."""
-    from PIL import features
+    """Whether this Pillow can shape text (libraqm with FriBiDi and HarfBuzz).
 
-    return bool(features.check("raqm") and features.check("fribidi"))
+    The flags PIL.features.check("raqm") and ("fribidi") read, read here without
+    importing PIL.features (and with it PIL.Image).
+    """
+    try:
+        from PIL import _imagingft
+    except ImportError:  # a Pillow built without FreeType
+        return False
+    return all(getattr(_imagingft, flag, False) for flag in ("HAVE_RAQM", "HAVE_FRIBIDI"))
 
 
 #: Bidirectional classes of right-to-left letters and of Arabic digits.

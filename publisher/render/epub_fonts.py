@@ -34,7 +34,7 @@ from pathlib import Path
 
 from publisher import cache
 from publisher.errors import ThemeError
-from publisher.render.fetch import read_allowed
+from publisher.render.fetch import digest_allowed, read_allowed
 from publisher.themes import FontFace, Theme
 
 #: Licence files looked for beside a font file, in this order.
@@ -172,8 +172,7 @@ def _subset(path: Path, characters: str, roots: tuple[Path, ...]) -> bytes | Non
     by the article's *repertoire* (``_repertoire``), not its exact characters,
     so that the next article in the same script finds its subsets already cut.
     """
-    stat = path.stat()
-    font = _font_digest(path, stat.st_size, stat.st_mtime_ns, roots)
+    font = digest_allowed(path, roots)
     cmap = _cmap(font, path, roots)
     # Letters decide: the Arabic face also draws digits and stops, which a Latin
     # book takes from its Latin faces, first in the CSS's font lists.
@@ -214,8 +213,14 @@ def _repertoire(characters: str, cmap: frozenset[int]) -> str:
     >>> _repertoire("aé中", frozenset((0x61, 0x62, 0xE9, 0x4E2D, 0x4E2E)))
     'abé中'
     """
-    codes = {ord(char) for char in characters} | _REPERTOIRE
-    return "".join(chr(code) for code in sorted(codes & cmap))
+    extra = {ord(char) for char in characters} - _REPERTOIRE
+    return "".join(map(chr, sorted((_shared(cmap) | extra) & cmap)))
+
+
+@lru_cache(maxsize=64)
+def _shared(cmap: frozenset[int]) -> frozenset[int]:
+    """The part of ``_REPERTOIRE`` a font has (kept: every article asks it of every face)."""
+    return _REPERTOIRE & cmap
 
 
 class _ChangedMeanwhile(Exception):
@@ -224,12 +229,6 @@ class _ChangedMeanwhile(Exception):
     def __init__(self, subset: bytes) -> None:
         super().__init__("font file changed while it was read")
         self.subset = subset
-
-
-@lru_cache(maxsize=64)
-def _font_digest(path: Path, size: int, mtime_ns: int, roots: tuple[Path, ...]) -> str:
-    del size, mtime_ns  # part of the lru_cache key only: a changed file is read again
-    return cache.digest(read_allowed(path, roots))
 
 
 @lru_cache(maxsize=64)

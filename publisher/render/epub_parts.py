@@ -20,6 +20,7 @@ from ebooklib import epub
 from publisher.errors import RenderError, SandboxError
 from publisher.model import Image
 from publisher.render.cover import render_cover
+from publisher.render.epub_zip import write_zip
 from publisher.render.fetch import is_allowed, read_allowed
 from publisher.render.html import EPUB_STYLESHEETS
 from publisher.render.labels import label
@@ -246,7 +247,7 @@ def write_book(book: Any, build_time: datetime) -> bytes:
         "epub2_guide": False,
         "landmark_title": "Landmarks",
         # Stored, not compressed: repack() reads every entry back and compresses
-        # it once, at level 9; compressing here too was a third of a warm build.
+        # it once (epub_zip); compressing here too was a third of a warm build.
         "compresslevel": 0,
     }
     try:
@@ -308,7 +309,8 @@ def repack(data: bytes, build_time: datetime) -> bytes:
 
     ebooklib stamps every entry with the current time and leaves the order to
     dict iteration; here the mimetype is first and stored, the other entries
-    follow in a fixed order, with build_time as their date and fixed permissions.
+    follow in a fixed order, with build_time as their date and fixed permissions
+    (``epub_zip.write_zip``).
     """
     try:
         source = zipfile.ZipFile(io.BytesIO(data))
@@ -328,13 +330,6 @@ def repack(data: bytes, build_time: datetime) -> bytes:
         (1980, 1, 1, 0, 0, 0),
     )  # zip dates start in 1980
     order = [*_FIRST_ENTRIES, *sorted(set(names) - set(_FIRST_ENTRIES))]
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w") as target:
-        for name in order:
-            info = zipfile.ZipInfo(name, date_time=date_time)
-            info.create_system = 3  # Unix, whatever the host
-            info.external_attr = 0o100644 << 16  # regular file, rw-r--r--
-            stored = name == "mimetype"
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(name), compresslevel=None if stored else 9)
-    return output.getvalue()
+    return write_zip(
+        ((name, source.read(name)) for name in order), date_time, stored=frozenset({"mimetype"})
+    )

@@ -241,7 +241,10 @@ def warm_up(formats: tuple[str, ...]) -> None:
     from publisher.normalise.language import detect_language
 
     warm_batch(formats)
-    detect_language("The council approved the new budget for the city's schools on Tuesday.")
+    # A headline alone goes to lingua, a paragraph to CLD2: load both.
+    headline = "The council approved the new budget for the city's schools on Tuesday."
+    detect_language(headline)
+    detect_language(" ".join([headline] * 4))
     with tempfile.TemporaryDirectory(prefix="publisher-warm-up-") as folder:
         sample = Path(folder) / "warm-up.txt"
         # Long enough to be hyphenated: loading a language's hyphenation patterns
