@@ -1,7 +1,8 @@
 """How well saved web pages are read: publisher's web-page reader against trafilatura.
 
 ``python -m benchmarks.extraction FOLDER [FOLDER...] [--systems publisher,trafilatura,readability]
-[--limit N] [--offset N] [--part all|even|odd] [--json PATH] [--show-worst N]``
+[--limit N] [--offset N] [--part all|even|odd] [--json PATH] [--show-worst N]
+[--show-misses]``
 
 Each FOLDER is a public extraction test suite, fetched by you (never committed
 here, for their licences and size), in one of two layouts:
@@ -33,6 +34,8 @@ read at 0.5 F1 or better), bylines found on pages whose reference names an autho
 dots and a "By" aside; more names in ours are not counted against), false bylines
 (an author given on a page whose reference says it has none), headlines exactly the
 reference's (entities, case of white space aside).
+``--show-misses`` lists, per system, every byline missed, false byline and headline
+not exactly the reference's: the reference's and the system's, side by side.
 Nothing is fetched: every extractor is handed the page's text only.
 """
 
@@ -96,6 +99,9 @@ class Score:
     false_bylines: list[str] = field(default_factory=list)
     titles: int = 0
     titles_exact: int = 0
+    #: Per page: what the reference gives and what was read, where they differ.
+    byline_misses: list[str] = field(default_factory=list)
+    headline_misses: list[str] = field(default_factory=list)
     seconds: float = 0.0
     worst: list[tuple[float, str]] = field(default_factory=list)
 
@@ -355,14 +361,25 @@ def score(pages: list[Page], system: Callable[[Page, Path], Result]) -> Score:
                 totals.false_alarms.append(page.name)
             if page.authors:
                 totals.bylines += 1
-                totals.bylines_found += byline_found(page.authors, result.authors)
+                if byline_found(page.authors, result.authors):
+                    totals.bylines_found += 1
+                else:
+                    totals.byline_misses.append(
+                        f"{page.name}: {'; '.join(page.authors)!r}"
+                        f" | ours {'; '.join(result.authors)!r}"
+                    )
             elif page.has_byline is False:
                 totals.no_byline += 1
                 if result.authors:
                     totals.false_bylines.append(f"{page.name}: {'; '.join(result.authors)}")
             if page.title:
                 totals.titles += 1
-                totals.titles_exact += _same_headline(page.title, result.headline)
+                if _same_headline(page.title, result.headline):
+                    totals.titles_exact += 1
+                else:
+                    totals.headline_misses.append(
+                        f"{page.name}: {page.title!r} | ours {result.headline!r}"
+                    )
     return totals
 
 
@@ -385,6 +402,8 @@ def rows(suite: str, pages: list[Page], names: list[str]) -> Iterator[dict[str, 
             "false_bylines": f"{len(totals.false_bylines)}/{totals.no_byline}",
             "false_byline_pages": totals.false_bylines,
             "headlines_exact": f"{totals.titles_exact}/{totals.titles}",
+            "byline_misses": totals.byline_misses,
+            "headline_misses": totals.headline_misses,
             "seconds": round(totals.seconds, 1),
             "worst": sorted(totals.worst)[:10],
         }
@@ -399,6 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--offset", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--show-worst", type=int, default=0)
+    parser.add_argument("--show-misses", action="store_true")
     parser.add_argument("--part", choices=("all", "even", "odd"), default="all")
     args = parser.parse_args(argv)
     names = [n for n in args.systems.split(",") if n]
@@ -422,6 +442,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             for value, name in row["worst"][: args.show_worst]:  # type: ignore[index]
                 print(f"    {value:.3f} {name}")
+            if args.show_misses:
+                for kind in ("byline_misses", "false_byline_pages", "headline_misses"):
+                    for line in row[kind]:  # type: ignore[attr-defined]
+                        print(f"    {kind.split('_')[0]}-{kind.split('_')[-1]}: {line}")
     if args.json is not None:
         args.json.write_text(json.dumps(found, indent=1, ensure_ascii=False) + "\n")
     return 0

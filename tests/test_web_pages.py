@@ -191,3 +191,36 @@ def test_site_prefix_kicker_and_hidden_logo_headline(tmp_path: Path) -> None:
     creators, title = _opf_metadata(tmp_path / "out" / f"{path.stem}.epub")
     assert title == HEADLINE
     assert creators == []
+
+
+@pytest.mark.parametrize(
+    ("name", "headline", "authors"),
+    [
+        # a blog: its logo <h1> links home and is in the <title> mid-way
+        # ("Headline : Blog | Tagline | Since"), the post's <h2>, "Posted by <a>Name</a>
+        # date | Tags", and a "Theme by" credit in the footer that is no byline
+        ("logo-heading-blog.html", HEADLINE, ["Tom Reid"]),
+        # a Chinese title with the site and section run on by "_" (no spaces)
+        ("cjk-title-suffix.html", "港口码头因木桩腐烂关闭", []),
+        # the byline only in a German-named class, opened by "Von", names joined by "und"
+        ("autor-class-byline.html", HEADLINE, ["Tom Reid", "Ines Alvarez"]),
+        # the site's name in another <h1>, titles an SEO variant: JSON-LD's headline decides
+        ("jsonld-headline-sole-h1.html", HEADLINE, []),
+        # one <h1>, titles sharing none of its words: the page's only <h1> is the headline
+        ("sole-h1.html", HEADLINE, []),
+        # an author box after the article: a long bio, the name in its heading
+        ("author-box.html", HEADLINE, ["Tom Reid"]),
+    ],
+)
+def test_headline_and_byline_rules_reach_the_epub(
+    tmp_path: Path, name: str, headline: str, authors: list[str]
+) -> None:
+    path = _copy(name, tmp_path)
+    xhtml = _build_epub(path, tmp_path / "out")
+    creators, title = _opf_metadata(tmp_path / "out" / f"{path.stem}.epub")
+    assert title == headline
+    assert creators == authors
+    if headline == HEADLINE:
+        text = plain(xhtml)
+        assert FIRST in text and LAST in text
+        assert "Posted by" not in text and "Harbour Notes" not in text

@@ -50,7 +50,7 @@ from publisher.model import (
 )
 from publisher.readers.decode import Decoded, decode, looks_binary, text_codec
 from publisher.readers.htmlbody import html_to_tree
-from publisher.readers.htmlmeta import page_authors
+from publisher.readers.htmlmeta import json_ld_headline, page_authors
 from publisher.readers.htmltree import FLAT_DEPTH, parse_document, parse_fragment, xml_safe
 from publisher.readers.values import check_date, check_language
 
@@ -175,7 +175,14 @@ _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
 )
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_TITLE_SEPARATOR = re.compile(r"(\s+[|\u2013\u2014\u00b7\u2022\u00bb:-]+\s+)")
+#: What parts a page title: " | ", " - ", " » ", " « ", " :: ", " // "..., and in Chinese
+#: and Japanese titles, which put no spaces around them, "_", "-", "|" between two
+#: CJK characters ("…的城！-新华网", "…新台阶_科技_腾讯网").
+_SEPARATORS = "|\u2013\u2014\u00b7\u2022\u00bb\u00ab:/-"
+_CJK = "\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff01-\uff5e"
+_TITLE_SEPARATOR = re.compile(
+    rf"(\s+[{_SEPARATORS}]+(?:\s+[{_SEPARATORS}]+)*\s+|(?<=[{_CJK}])[_|\-\u2013\u2014]+(?=[{_CJK}]))"
+)
 
 
 def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
@@ -545,20 +552,23 @@ def _headline(doc: HtmlElement, found: Any, metadata: Metadata) -> str:
 
     The page's visible ``<h1>`` (else ``<h2>``) that is not the site's name and is
     closest to a title the page gives in its metadata (JSON-LD ``headline``,
-    ``og:title``, ``<title>``): meta titles are often a search-engine variant of
-    the headline, so an ``<h1>`` half of whose words are in them will do, an
-    ``<h2>`` must share half the words of one of them (it is often a sidebar's).
-    Else trafilatura's title, ``og:title``, ``<title>``. Hidden headings (screen
-    reader only) are the site's logo text, never the headline.
+    ``itemprop="headline"``, ``og:title``, ``<title>``): meta titles are often a
+    search-engine variant of the headline, so an ``<h1>`` half of whose words are
+    in them will do; an ``<h2>`` must share half the words of one of them (it is
+    often a sidebar's); failing both, the page's only ``<h1>`` of four words or more.
+    Else those titles, else trafilatura's. Hidden headings (screen reader only)
+    and headings that only link to the site's home page (its logo) are the site's
+    name, never the headline, and that name is cut from the titles too.
     """
-    sites = [metadata.publisher, _site_name(found), _host(metadata.source)]
+    sites = [metadata.publisher, _site_name(found), _host(metadata.source), *_logo_headings(doc)]
     known = [site for site in sites if site]
     hints = [
-        _inline(getattr(found, "title", None)),
+        json_ld_headline(doc),
+        next((t for t in map(_text, doc.xpath("//*[@itemprop='headline']")) if t), ""),
         _meta(doc, "og:title", "twitter:title") or "",
         next((t for t in map(_text, doc.iter("title")) if t), ""),
     ]
-    hints = [strip_site_name(hint, known) for hint in hints]
+    hints = [strip_site_name(_inline(hint), known) for hint in hints]
     hint_words = set(words for hint in hints for words in _words(hint))
 
     def shared(text: str) -> float:
@@ -568,21 +578,56 @@ def _headline(doc: HtmlElement, found: Any, metadata: Metadata) -> str:
         mine = _words(text)
         return max((_jaccard(mine, _words(hint)) for hint in hints if hint), default=0.0)
 
+    sole = ""
     for tag in ("h1", "h2"):
         headings = [
             t
             for t in map(heading_text, doc.xpath(f"//{tag}[not({_HIDDEN})]"))
-            if t and not _is_site(t, known)
+            if re.search(r"\w", t) and not _is_site(t, known)
         ]
         best = max(headings, key=closeness, default="")
         if not best:
             continue
         if (tag == "h1" and (shared(best) >= 0.5 or not hint_words)) or closeness(best) >= 0.5:
             return strip_site_name(best, known)
+        if tag == "h1" and len(headings) == 1 and len(best.split()) >= 4:
+            sole = best
+    # A page's only <h1> is its headline even when the titles word it otherwise
+    # (trafilatura's rule too), unless an <h2> is the titles' headline or it is as
+    # short as a site's name ("The Daily Courier", a logo in text).
+    if sole:
+        return strip_site_name(sole, known)
     title = next((hint for hint in hints if hint), "")
+    if not title:
+        title = _inline(getattr(found, "title", None))
     if not title:
         title = next((t for t in map(_text, doc.iter("h1")) if t), "")
     return strip_site_name(title, known)
+
+
+def _logo_headings(doc: HtmlElement) -> list[str]:
+    """Headings that are only a link to the site's home page, or a host name: the site's name.
+
+    >>> from lxml import html
+    >>> _logo_headings(html.fromstring('<div><h1><a href="https://ex.org/">Four Years</a></h1>'
+    ...     '<h2><a href="/2019/05/post">Post</a></h2></div>'))
+    ['Four Years']
+    """
+    names = []
+    for heading in doc.xpath(f"//h1[not({_HIDDEN})]|//h2[not({_HIDDEN})]"):
+        links = heading.xpath(".//a[@href]")
+        text = _text(heading)
+        if len(links) != 1 or not text or _text(links[0]) != text:
+            continue
+        link = urlsplit(links[0].get("href").strip())
+        home = link.path in ("", "/") and not link.query and not link.fragment
+        if home or "home" in (links[0].get("rel") or "").split():
+            names.append(text)
+    for heading in doc.xpath(f"//h1[not({_HIDDEN})]"):
+        text = _text(heading)
+        if re.fullmatch(r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", text):
+            names.append(text)
+    return names
 
 
 #: An element a reader of the page does not see (its own or an ancestor's class or style).
@@ -647,6 +692,10 @@ def strip_site_name(title: str, sites: list[str]) -> str:
     'Live | Quake hits coast'
     >>> strip_site_name("Brexit: what next?", ["BBC"])
     'Brexit: what next?'
+    >>> strip_site_name("Rain at last : Town Blog | Notes from a town | Since 2005", ["Town Blog"])
+    'Rain at last'
+    >>> strip_site_name("武汉的声音：有英勇的你，才有英雄的城！-新华网", [])
+    '武汉的声音：有英勇的你，才有英雄的城！'
     """
     parts = _TITLE_SEPARATOR.split(title)
     if len(parts) < 3:
@@ -660,12 +709,17 @@ def strip_site_name(title: str, sites: list[str]) -> str:
             for site in known
         )
 
+    middle = [i for i in range(2, len(parts) - 1, 2) if _letters(parts[i]) in known]
+    if middle:  # "Headline : Site | Tagline | Year": what comes before the site's name
+        del parts[middle[0] - 1 :]
     while len(parts) >= 3 and is_site(parts[-1]):
         del parts[-2:]
     while len(parts) >= 3 and is_site(parts[0]):
         del parts[:2]
     if len(parts) >= 3 and parts[-2].strip() == "|" and len(parts[-1].split()) <= 4:
         del parts[-2:]
+    while len(parts) >= 3 and parts[-2] == parts[-2].strip() and len(parts[-1]) <= 6:
+        del parts[-2:]  # a CJK site's name or section ("_科技_腾讯网"), no spaces around
     return "".join(parts).strip()
 
 

@@ -9,12 +9,18 @@ byline on purpose, most deliberate first):
 2. trafilatura's reading (JSON-LD, meta tags, visible bylines);
 3. ``<meta name="author">``, ``article:author``, Dublin Core ``creator``;
 4. ``itemprop="author"`` and ``rel="author"`` elements;
-5. a visible byline: an element whose class or id names a byline or an author
-   (never a comment's), or ``<address>``, taken only when it reads like names.
+5. a visible byline: a ``<byline>``, an element whose class or id names a byline or
+   an author (``author``, ``auteur``, ``autor``; never a comment's), or ``<address>``:
+   its hCard name (``class="fn"``), else its text (an author box's: its heading),
+   taken only when it reads like names;
+6. a text of the page that opens with a byline's words ("By", "Von", "Par", "Por",
+   "Posted by", "Geschrieben von", "Autor:") and goes on with names ("Posted by
+   <a>Konstantin</a> 21.10.2019"), outside footers, navigation, captions and comments.
 
-Names are cleaned (a "By"/"von" before them, a date or a "|" after them), split at
+Names are cleaned (a "By"/"von" before them, a date, a "|" or "Tags" after them), split at
 "and" / "&" / commas, de-duplicated; URLs, e-mail addresses, @handles, the site's
-own name and placeholders ("Staff", "admin", "Unknown") are dropped, and the next
+own name (also before it is split: "Jobs & Hire") and placeholders ("Staff",
+"admin", "Unknown", "Name", a lone "Posted") are dropped, and the next
 source is asked when none is left.
 """
 
@@ -36,7 +42,7 @@ _AUTHOR_PREFIX = re.compile(
     r"^(?:(?:(?:view|see) )?(?:all )?(?:posts|articles|stories) by|written by|posted by|by|von"
     r"|par|por|di|door|auteur|autor|author|autorin|artikel von|(?:ein )?beitrag von|text|texte"
     r"|posted on .*? by|veröffentlicht von|geschrieben von|eingestellt von|publiziert von)"
-    r"\s*:?\s+(?=\S)|^\w{0,4}编辑\s*[:：]\s*|^作者\s*[:：]\s*",
+    r"(?:\s*:\s*|\s+)(?=\S)|^\w{0,4}编辑\s*[:：]\s*|^作者\s*[:：]\s*",
     re.IGNORECASE,
 )
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|&|\||/)\s*")
@@ -46,7 +52,8 @@ _BYLINE_END = re.compile(
     r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
     r"|\b(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)\b|\d{1,4}[./-]\d|\d{1,2}:\d\d"
     r"|\d{1,2}\.? (?:jan|feb|mar|apr|ma[iy]|jun|jul|aug|sep|o[ck]t|nov|de[cz])"
-    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d).*$",
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* \d"
+    r"|\b(?:tags|schlagworte|kategorien?|categor(?:y|ies)|filed under|kommentare?|comments?)\b).*$",
     re.IGNORECASE,
 )
 _URL = re.compile(r"https?:|www\.|\.\w{2,4}/|@|\.(?:com|de|org|net)\b|^/|#")
@@ -62,6 +69,14 @@ _PLACEHOLDERS = frozenset(
         "user",
         "username",
         "superuser",
+        "name",
+        # a byline's opening word standing alone
+        "posted",
+        "written",
+        "publiziert",
+        "veröffentlicht",
+        "geschrieben",
+        "erstellt",
         "webmaster",
         "作者",
     ]
@@ -74,8 +89,11 @@ _COLLECTIVE = frozenset(
 _BYLINE_XPATH = (
     "//*[not(self::meta or self::link or self::script or self::img or self::body"
     " or self::html or self::article)]"
-    "[contains(translate(concat(@class, ' ', @id), 'AUTHORBYLINE', 'authorbyline'), 'byline')"
-    " or contains(translate(concat(@class, ' ', @id), 'AUTHORBYLINE', 'authorbyline'), 'author')]"
+    "[self::byline"
+    " or contains(translate(concat(@class, ' ', @id), 'AUTHORBYLINE', 'authorbyline'), 'byline')"
+    " or contains(translate(concat(@class, ' ', @id), 'AUTHORBYLINE', 'authorbyline'), 'author')"
+    " or contains(translate(concat(@class, ' ', @id), 'AUTEUR', 'auteur'), 'auteur')"
+    " or contains(translate(concat(@class, ' ', @id), 'AUTOR', 'autor'), 'autor')]"
     "[not(ancestor-or-self::*[contains(translate(concat(@class, ' ', @id), 'COMENT', 'coment'),"
     " 'comment')])]"
 )
@@ -91,9 +109,14 @@ def page_authors(doc: HtmlElement, found_author: str | None, sites: list[str]) -
     # The site's name or a desk ("Redaktion") is a byline in these deliberate sources
     # only when no one is named anywhere (a one-person blog named after its author,
     # a news agency's or a desk's story); a visible byline naming a person wins.
+    # trafilatura's reading takes a commenter's name for the author ("comment-author"
+    # matches its rules) or reads a name from where we do not look: a name seen
+    # nowhere on the page but in comments waits until the page's own bylines are asked.
+    found = [name for name in (found_author or "").split(";") if name.strip()]
+    seen = found and _seen_outside_comments(doc, found)
     sources: list[list[str]] = [
         json_ld_authors(doc),
-        (found_author or "").split(";"),
+        found if seen else [],
         [
             m.get("content") or ""
             for m in doc.xpath(
@@ -111,17 +134,101 @@ def page_authors(doc: HtmlElement, found_author: str | None, sites: list[str]) -
         if names:
             return names
         site_only = site_only or _clean(source, set(), desks=True)
-    return visible_byline(doc, site_keys) or site_only
+    return (
+        visible_byline(doc, site_keys)
+        or opened_byline(doc, site_keys)
+        or _clean(found, site_keys)
+        or site_only
+        or _clean(found, set(), desks=True)
+    )
+
+
+def _seen_outside_comments(doc: HtmlElement, names: list[str]) -> bool:
+    """Whether one of ``names`` is a word of the page's text outside its comments."""
+    wanted = [clean_author(n).strip() for n in names if clean_author(n).strip()]
+    patterns = [re.compile(rf"(?<!\w){re.escape(n)}(?!\w)", re.IGNORECASE) for n in wanted]
+    for node in doc.xpath("//body//text()"):
+        if any(p.search(node) for p in patterns):
+            owner = node.getparent()
+            chain = (owner, *owner.iterancestors()) if owner is not None else ()
+            if not any(
+                "comment" in f"{e.get('class') or ''} {e.get('id') or ''}".casefold() for e in chain
+            ):
+                return True
+    return False
 
 
 def visible_byline(doc: HtmlElement, site_keys: set[str]) -> tuple[str, ...]:
     """The names of the page's first visible byline that reads like names, or ()."""
     for element in doc.xpath(_BYLINE_XPATH + "|//address")[:12]:
+        # an hCard's formatted name ("fn") is a name by its markup, whatever its case
+        cards = element.xpath(
+            "descendant-or-self::*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]"
+        )
+        card = _clean([_text(cards[0])], site_keys) if cards else ()
+        if card and all(len(n.split()) <= 4 and not n.endswith(".") for n in card):
+            return card
         text = _text(element)
-        if not text or len(text) > 120:
+        if len(text) > 120:  # an author box: its heading holds the name
+            text = next(map(_text, element.xpath(".//h2|.//h3|.//h4|.//strong")), "")
+        if not text:
             continue
         names = _clean([_BYLINE_END.sub("", clean_author(text))], site_keys)
         if names and all(_looks_like_a_name(n) for n in names):
+            return names
+    return ()
+
+
+#: How a byline in the page's text opens: "By", "Von", "Par", "Por", "Posted by", "Autor:"...
+_BYLINE_START = re.compile(
+    r"^[-–—\s]*(?:(?:written|posted|geschrieben|erstellt|verfasst|publiziert|r[ée]dig[ée])\s+"
+    r"(?:by|von|par)|by|von|par|por|door|autor(?:in)?\s*:|author\s*:|auteur\s*:)(?:\s+|$)",
+    re.IGNORECASE,
+)
+#: Where "by" opens something else: the theme's, the photo's or a reader's credit.
+_NOT_A_BYLINE = re.compile(r"comment|footer|copyright|credit", re.IGNORECASE)
+_NOT_A_BYLINE_TAGS = frozenset(("footer", "nav", "aside", "figcaption"))
+
+
+def _in_furniture(element: HtmlElement) -> bool:
+    """Whether ``element`` is in a footer, navigation, aside, caption, comment or credit."""
+    for node in (element, *element.iterancestors()):
+        if node.tag in _NOT_A_BYLINE_TAGS:
+            return True
+        if _NOT_A_BYLINE.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            return True
+    return False
+
+
+def opened_byline(doc: HtmlElement, site_keys: set[str]) -> tuple[str, ...]:
+    """The names after the page's first "By …" / "Von …" / "Autor: …" that reads like names.
+
+    A text of the page that opens with such words, its element's following text
+    the names (so "Geschrieben von <a>Cooper</a>" reads too), up to a date or a "|".
+    Footers, navigation, asides, captions, comments and credits are not looked in.
+
+    >>> from lxml import html
+    >>> page = html.fromstring('<div><p class="meta">Posted by <a href="/u/k">Konstantin'
+    ...     '</a> 21.10.2019</p><p>Text by the sea.</p></div>')
+    >>> opened_byline(page, set())
+    ('Konstantin',)
+    """
+    for node in doc.xpath("//body//text()[normalize-space()]"):
+        if not _BYLINE_START.match(node):
+            continue
+        owner = node.getparent()
+        if not node.is_text:  # a tail: the text after an element, inside its parent
+            owner = owner.getparent()
+        if owner is None or owner.tag in ("script", "style", "title", "option", "textarea"):
+            continue
+        if _in_furniture(owner):
+            continue
+        whole = " ".join(owner.text_content().split())
+        # The words must open their element: "… Leasing <a>von</a> Firmenwagen" is prose.
+        if not whole.startswith(" ".join(str(node).split())) or len(whole) > 160:
+            continue
+        names = _clean([_BYLINE_END.sub("", clean_author(whole))], site_keys)
+        if names and all(_looks_like_a_name(n) and not n.isupper() for n in names):
             return names
     return ()
 
@@ -163,6 +270,25 @@ def json_ld_authors(doc: HtmlElement) -> list[str]:
     return names
 
 
+def json_ld_headline(doc: HtmlElement) -> str:
+    """The ``headline`` (else ``name``) of the page's first schema.org article (JSON-LD).
+
+    >>> from lxml import html
+    >>> json_ld_headline(html.fromstring('<html><head><script type="application/ld+json">'
+    ...     '{"@type": "NewsArticle", "headline": "Rain at last"}</script></head></html>'))
+    'Rain at last'
+    """
+    for node in _json_ld_nodes(doc):
+        types = _types(node)
+        if any(_ARTICLES.search(t) for t in types) and not any(
+            t.endswith("WebPage") for t in types
+        ):
+            for key in ("headline", "name"):
+                if isinstance(node.get(key), str) and node[key].strip():
+                    return " ".join(node[key].split())
+    return ""
+
+
 def clean_author(name: str) -> str:
     """An author's name without the words a byline puts around it.
 
@@ -184,7 +310,7 @@ def _clean(names: list[str], site_keys: set[str], desks: bool = False) -> tuple[
     kept: dict[str, str] = {}
     for whole in names:
         whole = _BYLINE_END.sub("", clean_author(whole))
-        if _URL.search(whole):
+        if _URL.search(whole) or _key(whole) in site_keys:  # "Jobs & Hire", the site
             continue
         parts = [whole] if _is_kept_whole(whole) else _AUTHOR_SPLIT.split(whole)
         for part in parts:
@@ -217,7 +343,8 @@ def _looks_like_a_name(name: str) -> bool:
     words = name.split()
     return (
         1 <= len(words) <= 4
-        and not name.endswith((".", "!", "?", ":"))
+        and not name.endswith((".", "!", "?"))
+        and ":" not in name
         and all(w[0].isupper() or not w[0].isalpha() or w in _PARTICLES for w in words)
         and any(c.isalpha() for c in name)
         and not any(c.isdigit() for c in name)  # a postal address, a date
