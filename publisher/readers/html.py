@@ -177,11 +177,12 @@ _META_CHARSET = re.compile(
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 #: What parts a page title: " | ", " - ", " » ", " « ", " :: ", " // "..., and in Chinese
 #: and Japanese titles, which put no spaces around them, "_", "-", "|" between two
-#: CJK characters ("…的城！-新华网", "…新台阶_科技_腾讯网").
+#: CJK characters ("…的城！-新华网", "…新台阶_科技_腾讯网"). Not a dash there: "——" is
+#: Chinese punctuation inside headlines ("大湾区——新机遇").
 _SEPARATORS = "|\u2013\u2014\u00b7\u2022\u00bb\u00ab:/-"
 _CJK = "\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff01-\uff5e"
 _TITLE_SEPARATOR = re.compile(
-    rf"(\s+[{_SEPARATORS}]+(?:\s+[{_SEPARATORS}]+)*\s+|(?<=[{_CJK}])[_|\-\u2013\u2014]+(?=[{_CJK}]))"
+    rf"(\s+[{_SEPARATORS}]+(?:\s+[{_SEPARATORS}]+)*\s+|(?<=[{_CJK}])[_|\-]+(?=[{_CJK}]))"
 )
 
 
@@ -696,6 +697,8 @@ def strip_site_name(title: str, sites: list[str]) -> str:
     'Rain at last'
     >>> strip_site_name("武汉的声音：有英勇的你，才有英雄的城！-新华网", [])
     '武汉的声音：有英勇的你，才有英雄的城！'
+    >>> strip_site_name("大湾区——新机遇", [])
+    '大湾区——新机遇'
     """
     parts = _TITLE_SEPARATOR.split(title)
     if len(parts) < 3:
