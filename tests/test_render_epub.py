@@ -256,3 +256,9 @@ def test_the_epub_zip_is_byte_for_byte_what_zipfile_writes(tmp_path: Path) -> No
     with zipfile.ZipFile(io.BytesIO(ours)) as archive:
         assert archive.testzip() is None
         assert [(name, archive.read(name)) for name in archive.namelist()] == entries
+
+
+def test_an_epub_past_the_zip_limits_is_one_clear_error() -> None:
+    entries = [(f"EPUB/{number}.txt", b"") for number in range(0x10000)]
+    with pytest.raises(RenderError, match="more than 65,535 files"):
+        epub_zip.write_zip(entries, (2024, 1, 26, 9, 30, 0))

@@ -18,9 +18,13 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from publisher import cache
+from publisher.errors import RenderError
 
 __all__ = ["LEVEL", "write_zip"]
 
+#: Without zip64 (which no EPUB needs), a zip holds at most this many entries and bytes.
+_MAX_ENTRIES, _MAX_BYTES = 0xFFFF, 0xFFFFFFFF
+_TOO_BIG_HINT = "Split the collection into smaller books, or use smaller pictures."
 #: zlib's level. Level 9 took twice as long as 6 on a one-article EPUB (~30 ms
 #: against ~13 ms, most of it the embedded fonts) for 0.2% fewer bytes.
 LEVEL = 6
@@ -62,6 +66,10 @@ def write_zip(
             method = 8
             crc, packed = _deflated(data) if len(data) >= _MEMO_FROM else _deflate(data)
         offset = len(body)
+        if count == _MAX_ENTRIES or offset + len(packed) + len(encoded) + 30 > _MAX_BYTES:
+            raise RenderError(
+                f"The EPUB would hold more than {_MAX_ENTRIES:,} files or 4 GB.", _TOO_BIG_HINT
+            )
         head = (method, dos_time, dos_date, crc, len(packed), len(data), len(encoded))
         body += _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, flags, *head, 0)
         body += encoded
@@ -82,9 +90,9 @@ def _deflate(data: bytes) -> tuple[int, bytes]:
     return zlib.crc32(data), compressor.compress(data) + compressor.flush()
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=32)
 def _deflated(data: bytes) -> tuple[int, bytes]:
-    """``_deflate``, kept for the same bytes: in the process (a few MB at most: 64
+    """``_deflate``, kept for the same bytes: in the process (a few MB at most: 32
     fonts or pictures) and in the disk cache (``publisher.cache``), so that a
     one-article build does not deflate the theme's font subsets again (~10 ms)."""
     key = cache.digest("deflate", str(LEVEL), zlib.ZLIB_RUNTIME_VERSION, data)
