@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 from publisher import cache
 from publisher.errors import SandboxError
-from publisher.files import RESOURCE, Kind, read_file
+from publisher.files import RESOURCE, Kind, inside, read_file
 from publisher.model import Article, Collection
 from publisher.themes import Theme
 
@@ -80,8 +80,7 @@ def is_allowed(path: Path, roots: Iterable[Path]) -> bool:
     >>> is_allowed(Path("/srv/a/css/x.css"), [Path("/srv/a")])
     True
     """
-    resolved = path.resolve()
-    return any(resolved == root or resolved.is_relative_to(root) for root in roots)
+    return inside(path, roots)
 
 
 def blocked_message(what: str) -> str:
@@ -112,9 +111,9 @@ def digest_allowed(path: Path, roots: Iterable[Path]) -> str:
     dozen font files (a few MB), and a batch hashes them for every article.
     """
     roots = tuple(roots)
-    resolved = path.resolve()
-    if not any(resolved == root or resolved.is_relative_to(root) for root in roots):
+    if not is_allowed(path, roots):
         read_allowed(path, roots)  # raises the sandbox's error
+    resolved = path.resolve()
     stat = resolved.stat()
     return _digest_of(resolved, stat.st_size, stat.st_mtime_ns)
 
