@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, TypeAlias
 
 #: lxml ships no type stubs; its elements are typed loosely here.
@@ -45,7 +45,9 @@ _AUTHOR_PREFIX = re.compile(
     r"(?:\s*:\s*|\s+)(?=\S)|^\w{0,4}编辑\s*[:：]\s*|^作者\s*[:：]\s*",
     re.IGNORECASE,
 )
-_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|&|\||/)\s*")
+_AUTHOR_SPLIT = re.compile(
+    r"\s*(?:,|;|\band\b|\bund\b|\bet\b|&|\||/|\(\s*(?:avec|with|con|com)\b)\s*"
+)
 #: What ends a name in a visible byline: a date, a time, a "|", a line of its own.
 _BYLINE_END = re.compile(
     r"\s*(?:\||•|·|\bon\b|\bam\b|\b(?:last )?updated\b|\bpublished\b|\bedited by\b|\(?https?:"
@@ -99,13 +101,28 @@ _BYLINE_XPATH = (
 )
 
 
-def page_authors(doc: HtmlElement, found_author: str | None, sites: list[str]) -> tuple[str, ...]:
+def page_authors(
+    doc: HtmlElement, found_author: str | None, sites: list[str], beside: Sequence[str] = ()
+) -> tuple[str, ...]:
     """The page's authors, from the first source that names any (module docstring).
 
     ``found_author`` is trafilatura's reading ("A; B"); ``sites`` the site's names
-    (``og:site_name``, the host), never taken for an author.
+    (``og:site_name``, the host), never taken for an author. ``beside``: the parts
+    of the ``<title>`` beside the headline ("EFC Bembel Online - Headline - News"):
+    names only found there (a site's, or a columnist's) give way to a visible
+    byline naming other people.
     """
-    site_keys = {_key(site) for site in sites} - {""}
+    names = _authors(doc, found_author, {_key(site) for site in sites} - {""})
+    side = {_key(part) for part in beside} - {""}
+    if names and all(any(len(k) > 3 and _key(n) in k for k in side) for n in names):
+        keys = {_key(n) for n in names}
+        shown = visible_byline(doc, set()) or opened_byline(doc, set())
+        if shown and not any(k in _key(other) for k in keys for other in shown):
+            return shown
+    return names
+
+
+def _authors(doc: HtmlElement, found_author: str | None, site_keys: set[str]) -> tuple[str, ...]:
     # The site's name or a desk ("Redaktion") is a byline in these deliberate sources
     # only when no one is named anywhere (a one-person blog named after its author,
     # a news agency's or a desk's story); a visible byline naming a person wins.
@@ -129,10 +146,26 @@ def page_authors(doc: HtmlElement, found_author: str | None, sites: list[str]) -
         + [_text(e) for e in doc.xpath("//*[@rel='author']")],
     ]
     site_only: tuple[str, ...] = ()
-    for source in sources:
+    for i, source in enumerate(sources):
         names = _clean(source, site_keys)
         if names:
-            return names
+            # A later source that names the same people and more ("von Rudolf Fischer,
+            # Simon Kohler" under a meta author naming the first) has the whole byline.
+            later = (
+                *(_clean(other, site_keys) for other in sources[i + 1 :]),
+                visible_byline(doc, site_keys),
+            )
+            keys = {_key(name) for name in names}
+            return next(
+                (
+                    more
+                    for more in later
+                    if keys < {_key(name) for name in more}
+                    and len(more) <= 6
+                    and all(_looks_like_a_name(name) and not _JOB.search(name) for name in more)
+                ),
+                names,
+            )
         site_only = site_only or _clean(source, set(), desks=True)
     return (
         visible_byline(doc, site_keys)
@@ -173,18 +206,42 @@ def visible_byline(doc: HtmlElement, site_keys: set[str]) -> tuple[str, ...]:
             text = next(map(_text, element.xpath(".//h2|.//h3|.//h4|.//strong")), "")
         if not text:
             continue
-        names = _clean([_BYLINE_END.sub("", clean_author(text))], site_keys)
+        names = _without_agencies(_clean([_BYLINE_END.sub("", clean_author(text))], site_keys))
         if names and all(_looks_like_a_name(n) for n in names):
             return names
     return ()
 
 
+#: A job title after a name in a visible byline ("Priya Natarajan, Transport Correspondent").
+_JOB = re.compile(
+    r"correspondent|editor|reporter|writer|journalist|columnist|photograph|contributor"
+    r"|producer|analyst|director|manager|chief|redakteur|korrespondent|leiter|fotograf"
+    r"|rédact|envoyé",
+    re.IGNORECASE,
+)
+
+#: A news agency's short name after the author's ("Von David Hutzler, dpa"; "By Jane Doe, AP").
+_AGENCY = re.compile(r"[a-z]{2,4}|[A-Z]{2,5}(?:-[A-Z]{2,5})?")
+
+
+def _without_agencies(names: tuple[str, ...]) -> tuple[str, ...]:
+    """``names`` without an agency's abbreviation beside a person's name.
+
+    >>> _without_agencies(("David Hutzler", "dpa")), _without_agencies(("AFP",))
+    (('David Hutzler',), ('AFP',))
+    """
+    people = tuple(n for n in names if not _AGENCY.fullmatch(n))
+    return people if people else names
+
+
 #: How a byline in the page's text opens: "By", "Von", "Par", "Por", "Posted by", "Autor:"...
 _BYLINE_START = re.compile(
     r"^[-–—\s]*(?:(?:written|posted|geschrieben|erstellt|verfasst|publiziert|r[ée]dig[ée])\s+"
-    r"(?:by|von|par)|by|von|par|por|door|autor(?:in)?\s*:|author\s*:|auteur\s*:)(?:\s+|$)",
+    r"(?:by|von|par)|by|von|par|por|door|autor(?:in)?\s*:|author\s*:|auteur\s*:)(?:\s+|$)"
+    r"|^\s*(?:\w{0,4}编辑|作者|记者)\s*[:：]",  # "责任编辑：焦鹏", "作者：", "记者："
     re.IGNORECASE,
 )
+_LABELLED = re.compile(r"\s*(?:\w{0,4}编辑|作者|记者)\s*[:：]\s*")
 #: Where "by" opens something else: the theme's, the photo's or a reader's credit.
 _NOT_A_BYLINE = re.compile(r"comment|footer|copyright|credit", re.IGNORECASE)
 _NOT_A_BYLINE_TAGS = frozenset(("footer", "nav", "aside", "figcaption"))
@@ -214,7 +271,8 @@ def opened_byline(doc: HtmlElement, site_keys: set[str]) -> tuple[str, ...]:
     ('Konstantin',)
     """
     for node in doc.xpath("//body//text()[normalize-space()]"):
-        if not _BYLINE_START.match(node):
+        start = _BYLINE_START.match(node)
+        if not start:
             continue
         owner = node.getparent()
         if not node.is_text:  # a tail: the text after an element, inside its parent
@@ -223,11 +281,19 @@ def opened_byline(doc: HtmlElement, site_keys: set[str]) -> tuple[str, ...]:
             continue
         if _in_furniture(owner):
             continue
+        opener = " ".join(str(node).split())
         whole = " ".join(owner.text_content().split())
+        if whole == " ".join(start.group().split()) and owner.getparent() is not None:
+            # "<span>By</span><span><a>Alex Bozarjian</a></span>": the names are its siblings'
+            owner = owner.getparent()
+            whole = _spaced_text(owner)
+        label = _LABELLED.match(node)
+        if label and node[label.end() :].strip():
+            whole = opener  # "<a>【纠错】</a> 责任编辑： 焦鹏": a label says it, wherever it stands
         # The words must open their element: "… Leasing <a>von</a> Firmenwagen" is prose.
-        if not whole.startswith(" ".join(str(node).split())) or len(whole) > 160:
+        if not whole.startswith(opener) or len(whole) > 160:
             continue
-        names = _clean([_BYLINE_END.sub("", clean_author(whole))], site_keys)
+        names = _without_agencies(_clean([_BYLINE_END.sub("", clean_author(whole))], site_keys))
         if names and all(_looks_like_a_name(n) and not n.isupper() for n in names):
             return names
     return ()
@@ -306,7 +372,13 @@ def clean_author(name: str) -> str:
 
 
 def _clean(names: list[str], site_keys: set[str], desks: bool = False) -> tuple[str, ...]:
-    """Names split, cleaned and de-duplicated; what is no one's name dropped."""
+    """Names split, cleaned and de-duplicated; what is no one's name dropped.
+
+    >>> _clean(["Martin Untersinger (avec Damien Leloup et Morgane Tual)"], set())
+    ('Martin Untersinger', 'Damien Leloup', 'Morgane Tual')
+    >>> _clean(["Richard (R.J.) Eskow", "Staff"], set())
+    ('Richard (R.J.) Eskow',)
+    """
     kept: dict[str, str] = {}
     for whole in names:
         whole = _BYLINE_END.sub("", clean_author(whole))
@@ -315,6 +387,8 @@ def _clean(names: list[str], site_keys: set[str], desks: bool = False) -> tuple[
         parts = [whole] if _is_kept_whole(whole) else _AUTHOR_SPLIT.split(whole)
         for part in parts:
             part = clean_author(part).strip(" ,;:-–—·|")
+            if part.endswith(")") and "(" not in part:  # "… (avec Ann Lee et Bo Li)"
+                part = part[:-1].strip()
             key = _key(part)
             if (
                 not key
@@ -345,9 +419,23 @@ def _looks_like_a_name(name: str) -> bool:
         1 <= len(words) <= 4
         and not name.endswith((".", "!", "?"))
         and ":" not in name
-        and all(w[0].isupper() or not w[0].isalpha() or w in _PARTICLES for w in words)
+        and all(
+            w[0].isupper() or not w[0].isalpha() or w in _PARTICLES or _is_cjk_name(w)
+            for w in words
+        )
         and any(c.isalpha() for c in name)
         and not any(c.isdigit() for c in name)  # a postal address, a date
+    )
+
+
+def _is_cjk_name(word: str) -> bool:
+    """A Chinese, Japanese or Korean name: two to four ideographs or Hangul syllables.
+
+    >>> _is_cjk_name("焦鹏"), _is_cjk_name("김민준"), _is_cjk_name("新华网客户端今日")
+    (True, True, False)
+    """
+    return 2 <= len(word) <= 4 and all(
+        "\u4e00" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7a3" for c in word
     )
 
 
@@ -399,3 +487,8 @@ def _itemprop_name(element: HtmlElement) -> str:
 
 def _text(element: HtmlElement) -> str:
     return " ".join(element.text_content().split())
+
+
+def _spaced_text(element: HtmlElement) -> str:
+    """``element``'s text, its text nodes apart ("<span>By</span><a>Ann</a>": "By Ann")."""
+    return " ".join(" ".join(element.xpath(".//text()")).split())
