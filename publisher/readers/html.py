@@ -584,7 +584,8 @@ def _headline(doc: HtmlElement, found: Any, metadata: Metadata) -> str:
         headings = [
             t
             for t in map(heading_text, doc.xpath(f"//{tag}[not({_HIDDEN})]"))
-            if re.search(r"\w", t) and not _is_site(t, known)
+            # a heading that ends in a colon is a kicker or a fragment, never a headline
+            if re.search(r"\w", t) and not _is_site(t, known) and not t.endswith(":")
         ]
         best = max(headings, key=closeness, default="")
         if not best:
@@ -645,7 +646,7 @@ _HIDDEN = (
 
 #: A kicker (the line over a headline: "Immobilienkrise", "Auftragshoch bei FACC:").
 _KICKER = re.compile(
-    r"roof|top-?line|kicker|overline|over-title|dachzeile|eyebrow|super-?title|colon"
+    r"roof|top-?line|kicker|overline|over-title|dachzeile|eyebrow|super-?title|sub-?title|colon"
 )
 
 
@@ -768,7 +769,7 @@ def _metadata(doc: HtmlElement, path: Path, warnings: list[str], found: Any) -> 
     source = _meta(doc, "og:url") or canonical
     sites = [site for site in (publisher, _host(source)) if site]
     return Metadata(
-        authors=page_authors(doc, getattr(found, "author", None), sites),
+        authors=page_authors(doc, getattr(found, "author", None), sites, _title_sites(doc)),
         date=date,
         publisher=publisher,
         source=source,
@@ -776,6 +777,21 @@ def _metadata(doc: HtmlElement, path: Path, warnings: list[str], found: Any) -> 
         language=language or None,
         rights=_meta(doc, "copyright", "dcterms.rights"),
     )
+
+
+def _title_sites(doc: HtmlElement) -> list[str]:
+    """The parts of the page's ``<title>`` around its longest (the site's name and sections).
+
+    >>> from lxml import html
+    >>> _title_sites(html.fromstring("<title>EFC Bembel - Eintracht stellt Weichen - News</title>"))
+    ['EFC Bembel', 'News']
+    """
+    title = next((t for t in map(_text, doc.iter("title")) if t), "")
+    parts = _TITLE_SEPARATOR.split(title)[::2]
+    if len(parts) < 2:
+        return []
+    longest = max(parts, key=len)
+    return [part.strip() for part in parts if part is not longest and part.strip()]
 
 
 def _site_name(found: Any) -> str | None:
