@@ -210,6 +210,21 @@ def test_site_prefix_kicker_and_hidden_logo_headline(tmp_path: Path) -> None:
         ("sole-h1.html", HEADLINE, []),
         # an author box after the article: a long bio, the name in its heading
         ("author-box.html", HEADLINE, ["Tom Reid"]),
+        # "<span>By</span><span><a>Name</a></span>": the opener alone in its element
+        ("split-byline.html", HEADLINE, ["Tom Reid"]),
+        # "Von Tom Reid, dpa": the agency's abbreviation is not a second author
+        ("agency-byline.html", HEADLINE, ["Tom Reid"]),
+        # the meta author is the site's name as the <title> gives it
+        # ("Site Online - Headline - Section - News"): the visible byline wins
+        ("title-site-author.html", HEADLINE, ["Tom Reid"]),
+        # the meta author names one, the visible byline the same one and another
+        ("co-author-byline.html", HEADLINE, ["Tom Reid", "Ines Alvarez"]),
+        # an <h2> fragment ending in a colon is no headline: og:title is
+        ("colon-heading.html", HEADLINE, []),
+        # the kicker inside the <h1> classed "subtitle"
+        ("kicker-subtitle.html", HEADLINE, []),
+        # a Chinese page's "责任编辑： 李明" after a link, in the same element
+        ("cjk-editor-byline.html", "港口码头因木桩腐烂关闭", ["李明"]),
     ],
 )
 def test_headline_and_byline_rules_reach_the_epub(
