@@ -225,6 +225,13 @@ def test_site_prefix_kicker_and_hidden_logo_headline(tmp_path: Path) -> None:
         ("kicker-subtitle.html", HEADLINE, []),
         # a Chinese page's "责任编辑： 李明" after a link, in the same element
         ("cjk-editor-byline.html", "港口码头因木桩腐烂关闭", ["李明"]),
+        # credentials after the meta author's name ("MS, RDN"); a visible byline whose
+        # name and "Updated:" date are run together in the page's text
+        ("credentials-byline.html", HEADLINE, ["Ines Alvarez"]),
+        # an itemprop author "By TOM REID NOVEMBER", the day in the next element
+        ("byline-month.html", HEADLINE, ["TOM REID"]),
+        # a Korean headline and the site's name in Latin letters after it
+        ("latin-site-suffix.html", "항구 부두, 썩은 말뚝으로 폐쇄", []),
     ],
 )
 def test_headline_and_byline_rules_reach_the_epub(

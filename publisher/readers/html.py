@@ -700,6 +700,8 @@ def strip_site_name(title: str, sites: list[str]) -> str:
     '武汉的声音：有英勇的你，才有英雄的城！'
     >>> strip_site_name("大湾区——新机遇", [])
     '大湾区——新机遇'
+    >>> strip_site_name("악녀의 덫에 걸린 이유리 - Entermedia", [])
+    '악녀의 덫에 걸린 이유리'
     """
     parts = _TITLE_SEPARATOR.split(title)
     if len(parts) < 3:
@@ -722,9 +724,26 @@ def strip_site_name(title: str, sites: list[str]) -> str:
         del parts[:2]
     if len(parts) >= 3 and parts[-2].strip() == "|" and len(parts[-1].split()) <= 4:
         del parts[-2:]
+    if len(parts) >= 3 and len(parts[-1].split()) <= 2 and _latin_beside(parts[-1], parts[:-2]):
+        del parts[-2:]  # "… - Entermedia" after a Korean headline: a site's name in Latin
     while len(parts) >= 3 and parts[-2] == parts[-2].strip() and len(parts[-1]) <= 6:
         del parts[-2:]  # a CJK site's name or section ("_科技_腾讯网"), no spaces around
     return "".join(parts).strip()
+
+
+def _latin_beside(part: str, before: list[str]) -> bool:
+    """Whether ``part`` is all Latin letters and the text before it has none."""
+    letters = [c for c in part if c.isalpha()]
+    rest = [c for c in "".join(before) if c.isalpha()]
+    return (
+        bool(letters and rest)
+        and all(_is_latin(c) for c in letters)
+        and not any(_is_latin(c) for c in rest)
+    )
+
+
+def _is_latin(char: str) -> bool:
+    return char < "\u0250" or "\u1e00" <= char <= "\u1eff"
 
 
 def _letters(text: str) -> str:

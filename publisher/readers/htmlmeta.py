@@ -129,7 +129,9 @@ def _authors(doc: HtmlElement, found_author: str | None, site_keys: set[str]) ->
     # trafilatura's reading takes a commenter's name for the author ("comment-author"
     # matches its rules) or reads a name from where we do not look: a name seen
     # nowhere on the page but in comments waits until the page's own bylines are asked.
-    found = [name for name in (found_author or "").split(";") if name.strip()]
+    # trafilatura also reads names out of running text ("The Russian; Syrian defense
+    # ministries"): its names must read like names.
+    found = [name for name in (found_author or "").split(";") if _looks_like_a_name(name.strip())]
     seen = found and _seen_outside_comments(doc, found)
     sources: list[list[str]] = [
         json_ld_authors(doc),
@@ -142,30 +144,24 @@ def _authors(doc: HtmlElement, found_author: str | None, site_keys: set[str]) ->
                 "[@content]"
             )
         ],
-        [_itemprop_name(e) for e in doc.xpath("//*[@itemprop='author']")]
-        + [_text(e) for e in doc.xpath("//*[@rel='author']")],
+        [_itemprop_name(e) for e in doc.xpath(f"//*[@itemprop='author'][{_NOT_IN_COMMENTS}]")]
+        + [_text(e) for e in doc.xpath(f"//*[@rel='author'][{_NOT_IN_COMMENTS}]")],
     ]
     site_only: tuple[str, ...] = ()
-    for i, source in enumerate(sources):
+    for source in sources:
         names = _clean(source, site_keys)
         if names:
-            # A later source that names the same people and more ("von Rudolf Fischer,
+            # A visible byline that names the same people and more ("von Rudolf Fischer,
             # Simon Kohler" under a meta author naming the first) has the whole byline.
-            later = (
-                *(_clean(other, site_keys) for other in sources[i + 1 :]),
-                visible_byline(doc, site_keys),
-            )
-            keys = {_key(name) for name in names}
-            return next(
-                (
-                    more
-                    for more in later
-                    if keys < {_key(name) for name in more}
-                    and len(more) <= 6
-                    and all(_looks_like_a_name(name) and not _JOB.search(name) for name in more)
-                ),
-                names,
-            )
+            # (Not another deliberate source: itemprop and meta lists hold commenters.)
+            more = visible_byline(doc, site_keys)
+            if (
+                {_key(name) for name in names} < {_key(name) for name in more}
+                and len(more) <= 6
+                and not any(_JOB.search(name) for name in more)
+            ):
+                return more
+            return names
         site_only = site_only or _clean(source, set(), desks=True)
     return (
         visible_byline(doc, site_keys)
@@ -201,7 +197,7 @@ def visible_byline(doc: HtmlElement, site_keys: set[str]) -> tuple[str, ...]:
         card = _clean([_text(cards[0])], site_keys) if cards else ()
         if card and all(len(n.split()) <= 4 and not n.endswith(".") for n in card):
             return card
-        text = _text(element)
+        text = _spaced_text(element)  # "<a>IGN Staff</a><time>Updated …": not "StaffUpdated"
         if len(text) > 120:  # an author box: its heading holds the name
             text = next(map(_text, element.xpath(".//h2|.//h3|.//h4|.//strong")), "")
         if not text:
@@ -210,6 +206,25 @@ def visible_byline(doc: HtmlElement, site_keys: set[str]) -> tuple[str, ...]:
         if names and all(_looks_like_a_name(n) for n in names):
             return names
     return ()
+
+
+#: Months that end a byline's words when its day is in another element ("JERUSALEM POST
+#: STAFF NOVEMBER"); not May, March, August, April or June, which are names too.
+_MONTHS = frozenset(
+    "january february september october november december januar februar oktober dezember".split()  # noqa: SIM905
+)
+
+
+def _without_month(name: str) -> str:
+    """``name`` without a month after two words or more.
+
+    >>> _without_month("JERUSALEM POST STAFF NOVEMBER"), _without_month("Ann October")
+    ('JERUSALEM POST STAFF', 'Ann October')
+    """
+    words = name.split()
+    if len(words) >= 3 and words[-1].casefold() in _MONTHS:
+        return " ".join(words[:-1])
+    return name
 
 
 #: A job title after a name in a visible byline ("Priya Natarajan, Transport Correspondent").
@@ -382,11 +397,11 @@ def _clean(names: list[str], site_keys: set[str], desks: bool = False) -> tuple[
     kept: dict[str, str] = {}
     for whole in names:
         whole = _BYLINE_END.sub("", clean_author(whole))
-        if _URL.search(whole) or _key(whole) in site_keys:  # "Jobs & Hire", the site
+        if _URL.match(whole.strip()) or _key(whole) in site_keys:  # a profile's URL, the site
             continue
         parts = [whole] if _is_kept_whole(whole) else _AUTHOR_SPLIT.split(whole)
         for part in parts:
-            part = clean_author(part).strip(" ,;:-–—·|")
+            part = _without_month(clean_author(part)).strip(" ,;:-–—·|")
             if part.endswith(")") and "(" not in part:  # "… (avec Ann Lee et Bo Li)"
                 part = part[:-1].strip()
             key = _key(part)
@@ -394,6 +409,7 @@ def _clean(names: list[str], site_keys: set[str], desks: bool = False) -> tuple[
                 not key
                 or _URL.search(part)
                 or key in _PLACEHOLDERS
+                or (key.endswith("admin") and " " not in part)  # "jdadmin", a login
                 or (not desks and part.split()[-1].casefold() in _COLLECTIVE)  # "Our Staff"
                 or _AUTHOR_PREFIX.match(part + " x")  # a "By" left alone
                 or key in site_keys
@@ -403,7 +419,31 @@ def _clean(names: list[str], site_keys: set[str], desks: bool = False) -> tuple[
             ):
                 continue
             kept.setdefault(key, part)
-    return tuple(kept.values())
+    return _without_agencies(_one_per_person(tuple(kept.values())))
+
+
+def _one_per_person(names: tuple[str, ...]) -> tuple[str, ...]:
+    """``names`` without a shorter spelling of another's ("Troy Smith" beside "Troy L. Smith").
+
+    >>> _one_per_person(("Troy Smith", "Troy L. Smith", "Ann Lee"))
+    ('Troy L. Smith', 'Ann Lee')
+    """
+
+    def same(short: list[str], long: list[str]) -> bool:
+        return (
+            len(short) >= 2
+            and len(short) < len(long)
+            and short[0] == long[0]
+            and short[-1] == long[-1]
+            and all(w in long for w in short)
+        )
+
+    split = [name.casefold().split() for name in names]
+    return tuple(
+        name
+        for name, words in zip(names, split, strict=True)
+        if not any(same(words, other) for other in split)
+    )
 
 
 def _is_kept_whole(name: str) -> bool:
@@ -487,6 +527,13 @@ def _itemprop_name(element: HtmlElement) -> str:
 
 def _text(element: HtmlElement) -> str:
     return " ".join(element.text_content().split())
+
+
+#: Not inside a reader's comment (its class or id, or an ancestor's, says so).
+_NOT_IN_COMMENTS = (
+    "not(ancestor-or-self::*[contains(translate(concat(@class, ' ', @id), 'COMENT', 'coment'),"
+    " 'comment')])"
+)
 
 
 def _spaced_text(element: HtmlElement) -> str:
