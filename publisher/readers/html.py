@@ -621,8 +621,10 @@ def _logo_headings(doc: HtmlElement) -> list[str]:
         text = _text(heading)
         if len(links) != 1 or not text or _text(links[0]) != text:
             continue
-        link = urlsplit(links[0].get("href").strip())
-        home = link.path in ("", "/") and not link.query and not link.fragment
+        href = links[0].get("href").strip()
+        link = urlsplit(href)
+        # href="" is the page itself (a headline linking to its own story), not the home page
+        home = bool(href) and link.path in ("", "/") and not link.query and not link.fragment
         if home or "home" in (links[0].get("rel") or "").split():
             names.append(text)
     for heading in doc.xpath(f"//h1[not({_HIDDEN})]"):

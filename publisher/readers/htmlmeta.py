@@ -39,7 +39,8 @@ _ARTICLES = re.compile(
     r"(Article|BlogPosting|Posting|Report|NewsArticle|WebPage|Recipe|CreativeWork)$"
 )
 _AUTHOR_PREFIX = re.compile(
-    r"^(?:(?:(?:view|see) )?(?:all )?(?:posts|articles|stories) by|written by|posted by|by|von"
+    r"^(?:(?:(?:view|see) )?(?:all )?(?:posts|articles|stories) by|written by|posted by"
+    r"|(?:analysis|opinion|commentary|story|words|reporting|interview) by|by|von"
     r"|par|por|di|door|auteur|autor|author|autorin|artikel von|(?:ein )?beitrag von|text|texte"
     r"|posted on .*? by|veröffentlicht von|geschrieben von|eingestellt von|publiziert von)"
     r"(?:\s*:\s*|\s+)(?=\S)|^\w{0,4}编辑\s*[:：]\s*|^作者\s*[:：]\s*",
@@ -130,8 +131,11 @@ def _authors(doc: HtmlElement, found_author: str | None, site_keys: set[str]) ->
     # matches its rules) or reads a name from where we do not look: a name seen
     # nowhere on the page but in comments waits until the page's own bylines are asked.
     # trafilatura also reads names out of running text ("The Russian; Syrian defense
-    # ministries"): its names must read like names.
-    found = [name for name in (found_author or "").split(";") if _looks_like_a_name(name.strip())]
+    # ministries"): a reading with one part that is no name is not trusted at all, its
+    # other parts are fragments too ("Bayerische Landesanstalt für Wald; Forstwirtschaft").
+    found = [name for name in (found_author or "").split(";") if name.strip()]
+    if not all(_looks_like_a_name(clean_author(name)) for name in found):
+        found = []
     seen = found and _seen_outside_comments(doc, found)
     sources: list[list[str]] = [
         json_ld_authors(doc),
@@ -151,16 +155,13 @@ def _authors(doc: HtmlElement, found_author: str | None, site_keys: set[str]) ->
     for source in sources:
         names = _clean(source, site_keys)
         if names:
-            # A visible byline that names the same people and more ("von Rudolf Fischer,
-            # Simon Kohler" under a meta author naming the first) has the whole byline.
-            # (Not another deliberate source: itemprop and meta lists hold commenters.)
-            more = visible_byline(doc, site_keys)
-            if (
-                {_key(name) for name in names} < {_key(name) for name in more}
-                and len(more) <= 6
-                and not any(_JOB.search(name) for name in more)
-            ):
-                return more
+            # A visible byline or trafilatura's reading that names the same people and
+            # more ("von Rudolf Fischer, Simon Kohler" under a meta author naming the
+            # first) has the whole byline. (Not itemprop or meta lists: they hold commenters.)
+            keys = {_key(name) for name in names}
+            for more in (visible_byline(doc, site_keys), _clean(found if seen else [], site_keys)):
+                if keys < {_key(name) for name in more} and len(more) <= 6:
+                    return more
             return names
         site_only = site_only or _clean(source, set(), desks=True)
     return (
@@ -202,7 +203,7 @@ def visible_byline(doc: HtmlElement, site_keys: set[str]) -> tuple[str, ...]:
             text = next(map(_text, element.xpath(".//h2|.//h3|.//h4|.//strong")), "")
         if not text:
             continue
-        names = _without_agencies(_clean([_BYLINE_END.sub("", clean_author(text))], site_keys))
+        names = _people_first(_clean([_BYLINE_END.sub("", clean_author(text))], site_keys))
         if names and all(_looks_like_a_name(n) for n in names):
             return names
     return ()
@@ -230,22 +231,25 @@ def _without_month(name: str) -> str:
 #: A job title after a name in a visible byline ("Priya Natarajan, Transport Correspondent").
 _JOB = re.compile(
     r"correspondent|editor|reporter|writer|journalist|columnist|photograph|contributor"
-    r"|producer|analyst|director|manager|chief|redakteur|korrespondent|leiter|fotograf"
+    r"|producer|analyst|director|manager|chief|redakteur|korrespondent|kolumnist|leiter|fotograf"
     r"|rédact|envoyé",
     re.IGNORECASE,
 )
 
-#: A news agency's short name after the author's ("Von David Hutzler, dpa"; "By Jane Doe, AP").
+#: A news agency's short name after the author's ("Von David Hutzler, dpa"; "By Jane Doe, AP"),
+#: or a degree ("Ilana Muhlstein, MS, RDN").
 _AGENCY = re.compile(r"[a-z]{2,4}|[A-Z]{2,5}(?:-[A-Z]{2,5})?")
 
 
-def _without_agencies(names: tuple[str, ...]) -> tuple[str, ...]:
-    """``names`` without an agency's abbreviation beside a person's name.
+def _people_first(names: tuple[str, ...]) -> tuple[str, ...]:
+    """``names`` without agencies' abbreviations, degrees and job titles beside a person's name.
 
-    >>> _without_agencies(("David Hutzler", "dpa")), _without_agencies(("AFP",))
+    >>> _people_first(("David Hutzler", "dpa")), _people_first(("AFP",))
     (('David Hutzler',), ('AFP',))
+    >>> _people_first(("Chris Cillizza", "CNN Editor-at-large"))
+    ('Chris Cillizza',)
     """
-    people = tuple(n for n in names if not _AGENCY.fullmatch(n))
+    people = tuple(n for n in names if not _AGENCY.fullmatch(n) and not _JOB.search(n))
     return people if people else names
 
 
@@ -308,7 +312,7 @@ def opened_byline(doc: HtmlElement, site_keys: set[str]) -> tuple[str, ...]:
         # The words must open their element: "… Leasing <a>von</a> Firmenwagen" is prose.
         if not whole.startswith(opener) or len(whole) > 160:
             continue
-        names = _without_agencies(_clean([_BYLINE_END.sub("", clean_author(whole))], site_keys))
+        names = _people_first(_clean([_BYLINE_END.sub("", clean_author(whole))], site_keys))
         if names and all(_looks_like_a_name(n) and not n.isupper() for n in names):
             return names
     return ()
@@ -415,11 +419,13 @@ def _clean(names: list[str], site_keys: set[str], desks: bool = False) -> tuple[
                 or key in site_keys
                 or any(len(site) > 3 and (site in key or key in site) for site in site_keys)
                 or len(part) > 80
-                or re.search(r"\s(?:says|sagt|schreibt|dit|dice)$", part)  # a comment's signature
+                or re.search(
+                    r"\s(?:says|said|sagt|schreibt|dit|dice)$", part
+                )  # a comment's signature
             ):
                 continue
             kept.setdefault(key, part)
-    return _without_agencies(_one_per_person(tuple(kept.values())))
+    return _people_first(_one_per_person(tuple(kept.values())))
 
 
 def _one_per_person(names: tuple[str, ...]) -> tuple[str, ...]:
