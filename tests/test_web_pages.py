@@ -232,6 +232,10 @@ def test_site_prefix_kicker_and_hidden_logo_headline(tmp_path: Path) -> None:
         ("byline-month.html", HEADLINE, ["TOM REID"]),
         # a Korean headline and the site's name in Latin letters after it
         ("latin-site-suffix.html", "항구 부두, 썩은 말뚝으로 폐쇄", []),
+        # "Analysis by Name, Gazette Editor-at-large": the opening words and the job title go
+        ("analysis-byline.html", HEADLINE, ["Tom Reid"]),
+        # a promo's <h1>; the story's <h2> links to the page itself (href=""), no logo
+        ("self-link-headline.html", HEADLINE, []),
     ],
 )
 def test_headline_and_byline_rules_reach_the_epub(
