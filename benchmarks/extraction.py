@@ -9,7 +9,9 @@ here, for their licences and size), in one of two layouts:
 
 - **article-extraction-benchmark** (github.com/scrapinghub/article-extraction-benchmark):
   ``html/<id>.html.gz`` and ``ground-truth.json`` with each page's ``articleBody``.
-  Scored by word-level F1 against the reference body.
+  Scored by word-level F1 against the reference body, and headlines and bylines
+  against ``benchmarks/data/scrapinghub-metadata.json`` (labelled by hand here from
+  what each page shows: its headline, and the names its visible byline credits).
 - **trafilatura's evaluation set** (github.com/adbar/trafilatura, ``tests/``):
   ``evaldata.json`` and ``eval/``/``cache/`` pages; each page lists text that must be
   in the body (``with``) and page furniture that must not (``without``), and most
@@ -57,6 +59,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+#: Headlines and visible bylines of the article-extraction-benchmark's pages, labelled by
+#: hand from each page (the suite gives bodies only): see benchmarks/data/README.md.
+NEWS_LABELS = Path(__file__).parent / "data" / "scrapinghub-metadata.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,9 +196,25 @@ def read_suite(folder: Path, limit: int | None) -> tuple[str, list[Page]]:
     pages: list[Page] = []
     if (folder / "ground-truth.json").is_file():
         truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
+        labels = (
+            json.loads(NEWS_LABELS.read_text(encoding="utf-8"))["pages"]
+            if NEWS_LABELS.is_file()
+            else {}
+        )
         for key in sorted(truth)[:limit]:
             data = gzip.decompress((folder / "html" / f"{key}.html.gz").read_bytes())
-            pages.append(Page(key, data, body=truth[key].get("articleBody", "")))
+            label = labels.get(key, {})
+            authors = tuple(label.get("authors", ()))
+            pages.append(
+                Page(
+                    key,
+                    data,
+                    body=truth[key].get("articleBody", ""),
+                    title=label.get("headline") or None,
+                    authors=authors,
+                    has_byline=bool(label.get("byline_shown")) if label else None,
+                )
+            )
         return "article-extraction-benchmark", pages
     test_pages = folder / "test" / "test-pages" if (folder / "test").is_dir() else folder
     if any(test_pages.glob("*/expected-metadata.json")):
