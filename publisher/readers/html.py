@@ -233,7 +233,19 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
             f"{path} has a headline but no article text.",
             "Save the complete page, or give the article as plain text.",
         )
-    furniture = looks_like_furniture(body, page_size) or looks_partial(blocks, paragraphs)
+    furniture = looks_like_furniture(body, page_size)
+    if not furniture and looks_partial(blocks, paragraphs):
+        # The story is split over "text modules" and one was read: every paragraph in
+        # a container like the ones read, in page order, is the article's.
+        gathered = html_to_tree(gather(blocks, paragraphs), path, metadata.source, warnings)
+        if len(flatten(gathered)) > len(blocks):
+            warnings.append(
+                f"the article's text is split over several blocks of the page; "
+                f"{len(flatten(gathered))} paragraphs were gathered from them in page order"
+                " (headings and pictures between them are left out)"
+            )
+            body, blocks = gathered, flatten(gathered)
+    furniture = furniture or looks_partial(blocks, paragraphs)
     if furniture:
         warnings.append(f"{JUNK_WARNING} ({furniture})")
     return RawArticle(
@@ -290,11 +302,13 @@ _LEFT_OUT = 0.7
 _PARAGRAPH = 100
 
 
-def _paragraphs(doc: HtmlElement) -> list[tuple[tuple[str, ...], str]]:
+def _paragraphs(doc: HtmlElement) -> list[PageParagraph]:
     """The page's prose paragraphs: each ``<p>``'s place (the ``<article>`` it is in, its
-    parent's and grandparent's tag and class) and text, scripts left out, before
-    anything is removed. A page listing several articles, each its own ``<article>``,
-    so never has one article's paragraphs taken for another's."""
+    parent's and grandparent's tag and class), text (scripts left out) and markup,
+    before anything is removed. A page listing several articles, each its own
+    ``<article>``, so never has one article's paragraphs taken for another's."""
+    from lxml import etree  # type: ignore[import-untyped,unused-ignore]
+
     tree = doc.getroottree()
     found = []
     for p in doc.iter("p"):
@@ -303,14 +317,17 @@ def _paragraphs(doc: HtmlElement) -> list[tuple[tuple[str, ...], str]]:
         )
         if len(text) >= _PARAGRAPH:
             article = next((tree.getpath(a) for a in p.iterancestors("article")), "")
-            places = list(p.iterancestors())[:2]
-            found.append((article, *(f"{e.tag}.{e.get('class') or ''}" for e in places), text))
-    return [(tuple(place[:-1]), place[-1]) for place in found]
+            around = tuple(f"{e.tag}.{e.get('class') or ''}" for e in list(p.iterancestors())[:2])
+            markup = etree.tostring(p, encoding="unicode", method="html", with_tail=False)
+            found.append(((article, *around), text, markup))
+    return found
 
 
-def looks_partial(
-    blocks: Sequence[tuple[str, str]], paragraphs: list[tuple[tuple[str, ...], str]]
-) -> str | None:
+#: A page's prose paragraph: its place (``_paragraphs``), text and markup.
+PageParagraph: TypeAlias = tuple[tuple[str, ...], str, str]
+
+
+def looks_partial(blocks: Sequence[tuple[str, str]], paragraphs: list[PageParagraph]) -> str | None:
     """Why the body looks like only part of the article, or None.
 
     The article's paragraphs sit in the same kind of container (an article
@@ -320,14 +337,25 @@ def looks_partial(
     count, so a short story on a busy page is not suspect.
     """
     body = " ".join(" ".join(text.split()) for text, _ in blocks)
-    places = {place for place, text in paragraphs if text in body}
-    left_out = sum(len(text) for place, text in paragraphs if place in places and text not in body)
+    places = {place for place, text, _ in paragraphs if text in body}
+    left_out = sum(
+        len(text) for place, text, _ in paragraphs if place in places and text not in body
+    )
     if left_out and left_out >= _LEFT_OUT * (left_out + len(body)):
         return (
             f"{left_out} more characters in paragraphs like its own were not read; "
             "only part of the article may be here"
         )
     return None
+
+
+def gather(blocks: Sequence[tuple[str, str]], paragraphs: list[PageParagraph]) -> str:
+    """Every paragraph (as markup) in a container like those of the paragraphs read, in order."""
+    body = " ".join(" ".join(text.split()) for text, _ in blocks)
+    places = {place for place, text, _ in paragraphs if text in body}
+    return (
+        "<div>" + "".join(markup for place, _, markup in paragraphs if place in places) + "</div>"
+    )
 
 
 def _size(text: str) -> int:
