@@ -250,3 +250,26 @@ def test_headline_and_byline_rules_reach_the_epub(
         text = plain(xhtml)
         assert FIRST in text and LAST in text
         assert "Posted by" not in text and "Harbour Notes" not in text
+
+
+def test_text_modules_are_gathered_in_page_order(tmp_path: Path) -> None:
+    """A story split over "text modules" between pictures and ads, of which the extractors
+    read one: every paragraph in a container like it is read, in page order, and said so."""
+    from lxml import html as lxml_html
+
+    path = _copy("text-modules.html", tmp_path)
+    expected = [
+        " ".join(p.text_content().split())
+        for p in lxml_html.parse(str(path)).getroot().xpath("//div[@class='text-text']/p")
+    ]
+    assert len(expected) == 15
+    result = run_cli("build", path, "-o", tmp_path / "out", "--format", "epub", "--strict")
+    assert result.returncode == 0, result.stderr
+    assert "paragraphs were gathered from them in page order" in result.stderr
+    assert "looks like page furniture" not in result.stderr
+    epub = tmp_path / "out" / "text-modules.epub"
+    report = run_epubcheck(epub)
+    assert report.clean, report.messages
+    text = plain(epub_xhtml(epub))
+    positions = [text.find(paragraph) for paragraph in expected]
+    assert -1 not in positions and positions == sorted(positions)
