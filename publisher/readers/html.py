@@ -205,6 +205,10 @@ def read(data: bytes, path: Path, encoding: str | None = None) -> RawArticle:
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"{path} cannot be read as a web page ({exc}).") from None
     warnings: list[str] = []
+    # Ruby readings (furigana over kanji: <ruby>子<rt>こ</rt></ruby>) are not the text:
+    # read inline they would run into it ("子こども"). The base text is kept.
+    for reading in doc.xpath("//rt|//rp"):
+        _drop_element(reading)
     if flattened:
         warnings.append(
             f"{flattened} elements nested more than {FLAT_DEPTH} deep were flattened (text kept)"
