@@ -273,3 +273,17 @@ def test_text_modules_are_gathered_in_page_order(tmp_path: Path) -> None:
     text = plain(epub_xhtml(epub))
     positions = [text.find(paragraph) for paragraph in expected]
     assert -1 not in positions and positions == sorted(positions)
+
+
+def test_ruby_readings_do_not_run_into_the_text(tmp_path: Path) -> None:
+    """Furigana (<rt>, <rp>) over kanji, as easy-Japanese news sites print them: the
+    headline and the text are the base text, without the readings run into it."""
+    path = _copy("ruby-furigana.html", tmp_path)
+    xhtml = _build_epub(path, tmp_path / "out")
+    creators, title = _opf_metadata(tmp_path / "out" / f"{path.stem}.epub")
+    assert title == "港の岸壁が閉鎖される"
+    assert creators == []
+    text = plain(xhtml)
+    assert "北の岸壁が閉鎖されました。" in text
+    assert "修理には少なくとも六週間かかると話しています。" in text
+    assert "がんぺき" not in text and "みなと" not in text
