@@ -88,6 +88,13 @@ _PLACEHOLDERS = frozenset(
 _COLLECTIVE = frozenset(
     "staff editor editors redaktion team newsroom agencies desk".split()  # noqa: SIM905
 )
+#: Not inside a reader's comment (its class or id, or an ancestor's, says so).
+_NOT_IN_COMMENTS = (
+    "not(ancestor-or-self::*[contains(translate(concat(@class, ' ', @id), 'COMENT', 'coment'),"
+    " 'comment')])"
+)
+
+
 #: Classes and ids that hold a byline; ``comment`` ones are the readers', not the author's.
 _BYLINE_XPATH = (
     "//*[not(self::meta or self::link or self::script or self::img or self::body"
@@ -97,8 +104,7 @@ _BYLINE_XPATH = (
     " or contains(translate(concat(@class, ' ', @id), 'AUTHORBYLINE', 'authorbyline'), 'author')"
     " or contains(translate(concat(@class, ' ', @id), 'AUTEUR', 'auteur'), 'auteur')"
     " or contains(translate(concat(@class, ' ', @id), 'AUTOR', 'autor'), 'autor')]"
-    "[not(ancestor-or-self::*[contains(translate(concat(@class, ' ', @id), 'COMENT', 'coment'),"
-    " 'comment')])]"
+    f"[{_NOT_IN_COMMENTS}]"
 )
 
 
@@ -253,14 +259,16 @@ def _people_first(names: tuple[str, ...]) -> tuple[str, ...]:
     return people if people else names
 
 
+#: A Chinese byline's label: "责任编辑：焦鹏", "作者：", "记者：".
+_CJK_LABEL = r"\s*(?:\w{0,4}编辑|作者|记者)\s*[:：]"
 #: How a byline in the page's text opens: "By", "Von", "Par", "Por", "Posted by", "Autor:"...
 _BYLINE_START = re.compile(
     r"^[-–—\s]*(?:(?:written|posted|geschrieben|erstellt|verfasst|publiziert|r[ée]dig[ée])\s+"
     r"(?:by|von|par)|by|von|par|por|door|autor(?:in)?\s*:|author\s*:|auteur\s*:)(?:\s+|$)"
-    r"|^\s*(?:\w{0,4}编辑|作者|记者)\s*[:：]",  # "责任编辑：焦鹏", "作者：", "记者："
+    rf"|^{_CJK_LABEL}",
     re.IGNORECASE,
 )
-_LABELLED = re.compile(r"\s*(?:\w{0,4}编辑|作者|记者)\s*[:：]\s*")
+_LABELLED = re.compile(rf"{_CJK_LABEL}\s*")
 #: Where "by" opens something else: the theme's, the photo's or a reader's credit.
 _NOT_A_BYLINE = re.compile(r"comment|footer|copyright|credit", re.IGNORECASE)
 _NOT_A_BYLINE_TAGS = frozenset(("footer", "nav", "aside", "figcaption"))
@@ -533,13 +541,6 @@ def _itemprop_name(element: HtmlElement) -> str:
 
 def _text(element: HtmlElement) -> str:
     return " ".join(element.text_content().split())
-
-
-#: Not inside a reader's comment (its class or id, or an ancestor's, says so).
-_NOT_IN_COMMENTS = (
-    "not(ancestor-or-self::*[contains(translate(concat(@class, ' ', @id), 'COMENT', 'coment'),"
-    " 'comment')])"
-)
 
 
 def _spaced_text(element: HtmlElement) -> str:
