@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -99,10 +100,11 @@ def write_together(files: Mapping[Path, bytes]) -> tuple[Path, ...]:
 
 
 def _write_temporary(target: Path, data: bytes) -> Path:
+    _clear_debris(target)
     fd, tmp_name = -1, ""
     try:
         fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".part", dir=target.parent
+            prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=target.parent
         )
         with os.fdopen(fd, "wb") as handle:
             fd = -1
@@ -132,6 +134,37 @@ def _keep_aside(target: Path) -> Path | None:
     except OSError:  # a file system without hard links (FAT, some network shares)
         shutil.copy2(target, aside)
     return aside
+
+
+def _clear_debris(target: Path) -> None:
+    """Remove what a killed writer of ``target`` left: its ``.part`` and ``.old`` files.
+
+    Each name carries the writer's process id; files of a process still running
+    (another build writing the same folder) are left alone.
+    """
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.(\d+)\.(?:[^.]+\.part|old)")
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(target.parent):
+            found = pattern.fullmatch(entry.name)
+            if found and not _running(int(found[1])):
+                _remove(Path(entry.path))
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` is alive; a zombie (killed, not yet reaped) is not."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # alive, but another user's
+        return True
+    try:  # Linux: a killed worker whose parent died stays a zombie until init reaps it
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
 
 
 def _remove(path: Path) -> None:

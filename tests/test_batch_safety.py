@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -162,6 +163,40 @@ def test_write_together_puts_back_what_it_replaced(tmp_path: Path) -> None:
     assert (tmp_path / "a.epub").read_bytes() == b"new a"
     assert (tmp_path / "b.pdf").read_bytes() == b"new b"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.epub", "b.pdf", "c.pdf"]
+
+
+def test_a_killed_writers_debris_is_cleared_and_a_running_ones_kept(tmp_path: Path) -> None:
+    # A zombie: killed, not reaped (as a batch worker is whose parent was killed with it).
+    zombie = subprocess.Popen([sys.executable, "-c", "import os; os.kill(os.getpid(), 9)"])
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        deadline = time.monotonic() + 30
+        while not _is_zombie(zombie.pid) and time.monotonic() < deadline:  # poll() would reap it
+            time.sleep(0.01)
+        names = {
+            f".a.epub.{zombie.pid}.x1y2z3.part": False,
+            f".a.epub.{dead.pid}.old": False,
+            f".a.epub.{alive.pid}.k9l8m7.part": True,
+            f".b.epub.{dead.pid}.q1w2e3.part": True,  # another target's: left for its writer
+        }
+        for name in names:
+            (tmp_path / name).write_bytes(b"half")
+        write_together({tmp_path / "a.epub": b"new a"})
+        kept = {p.name for p in tmp_path.iterdir()}
+        assert kept == {"a.epub", *(name for name, stays in names.items() if stays)}
+    finally:
+        alive.kill()
+        alive.wait()
+        zombie.wait()
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
+    except OSError:
+        return False
 
 
 def _two_stories(folder: Path) -> None:
