@@ -140,8 +140,9 @@ def snippet_f1(page: Page, found: str | None) -> float:
     """The trafilatura suite's measure on one page: F1 of wanted and unwanted snippets."""
 
     def norm(text: str) -> str:
-        # Soft hyphens are invisible: the annotators copied the text as a reader sees it.
-        return " ".join(text.replace("\u00ad", "").split())
+        # Soft hyphens are invisible: the annotators copied the text as a reader sees it;
+        # and canonically equal letters are the same text (NFC, as words() uses NFKC).
+        return " ".join(unicodedata.normalize("NFC", text.replace("\u00ad", "")).split())
 
     text = norm(found or "")
     tp = sum(1 for s in page.with_ if norm(s) in text)
