@@ -118,6 +118,21 @@ def test_junk_page_is_a_warning_and_strict_an_error(tmp_path: Path) -> None:
     assert_clean_failure(strict, tmp_path / "strict", str(path), "page furniture")
 
 
+@pytest.mark.parametrize("name", ["scripted-page.html", "react-props-page.html"])
+def test_a_page_built_by_javascript_is_a_warning_and_strict_an_error(
+    name: str, tmp_path: Path
+) -> None:
+    """Saved before its scripts ran, the page shows a browser notice; the story is in
+    the data for its scripts (``__NEXT_DATA__``, ``data-react-props``)."""
+    path = _copy(name, tmp_path)
+    built = run_cli("build", path, "-o", tmp_path / "out", "--format", "epub")
+    assert built.returncode == 0, built.stderr
+    assert f"warning: {path}: the text read looks like page furniture" in built.stderr
+    assert "the page is built by JavaScript; save it from the browser" in built.stderr
+    strict = run_cli("build", path, "-o", tmp_path / "strict", "--format", "epub", "--strict")
+    assert_clean_failure(strict, tmp_path / "strict", str(path), "built by JavaScript")
+
+
 def test_strict_builds_a_real_article(tmp_path: Path) -> None:
     path = _copy("paywall-body.html", tmp_path)
     result = run_cli("build", path, "-o", tmp_path / "out", "--format", "epub", "--strict")
