@@ -251,6 +251,9 @@ def test_site_prefix_kicker_and_hidden_logo_headline(tmp_path: Path) -> None:
         ("analysis-byline.html", HEADLINE, ["Tom Reid"]),
         # a promo's <h1>; the story's <h2> links to the page itself (href=""), no logo
         ("self-link-headline.html", HEADLINE, []),
+        # a Korean story signed at its end, name and role on a line of their own
+        # ("정다은 칼럼니스트 <a href="mailto:…">"), with no byline above
+        ("korean-signoff.html", "항구 부두, 썩은 말뚝으로 폐쇄", ["정다은"]),
     ],
 )
 def test_headline_and_byline_rules_reach_the_epub(

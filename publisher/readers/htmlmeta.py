@@ -173,6 +173,7 @@ def _authors(doc: HtmlElement, found_author: str | None, site_keys: set[str]) ->
     return (
         visible_byline(doc, site_keys)
         or opened_byline(doc, site_keys)
+        or signed_byline(doc)
         or _clean(found, site_keys)
         or site_only
         or _clean(found, set(), desks=True)
@@ -324,6 +325,57 @@ def opened_byline(doc: HtmlElement, site_keys: set[str]) -> tuple[str, ...]:
         if names and all(_looks_like_a_name(n) and not n.isupper() for n in names):
             return names
     return ()
+
+
+#: A Korean news story's sign-off, a line of its own: "정덕현 칼럼니스트 thekian1@…",
+#: "칼럼니스트 박생강 pillgoo9@…", "홍길동 기자 hong@…", "[이데일리 홍길동 기자]".
+_KO_ROLE = r"(?:선임|수석|전문|객원|취재|사진)?(?:기자|칼럼니스트|특파원|논설위원)"
+_HANGUL_NAME = r"[\uac00-\ud7a3]{2,4}"
+_SIGNED = re.compile(
+    rf"[\[(]?(?:[\w.]+\s+)?(?:(?P<name>{_HANGUL_NAME})\s*{_KO_ROLE}"
+    rf"|{_KO_ROLE}\s+(?P<after>{_HANGUL_NAME}))"
+    r"[\])]?(?:\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+)?\s*[\])]?"
+)
+
+
+def signed_byline(doc: HtmlElement) -> tuple[str, ...]:
+    """The name in the page's first Korean sign-off line, or ().
+
+    Korean news sites sign a story at its end, name and role on a line of their own
+    (the e-mail address after them), and show no byline above it.
+
+    >>> from lxml import html
+    >>> page = html.fromstring('<div><p>본문 마지막 문장이다.<br>정덕현 칼럼니스트 <a href='
+    ...     '"mailto:a@b.kr">a@b.kr</a><br>[사진=JTBC]</p></div>')
+    >>> signed_byline(page)
+    ('정덕현',)
+    >>> signed_byline(html.fromstring("<p>칼럼니스트 박생강 pillgoo9@gmail.com</p>"))
+    ('박생강',)
+    >>> signed_byline(html.fromstring("<p>기자들이 모였다 오늘 기자회견에서</p>"))
+    ()
+    """
+    for node in doc.xpath("//body//text()[normalize-space()]"):
+        found = _SIGNED.fullmatch(node.strip())
+        if not found:
+            continue
+        owner = node.getparent()
+        if not node.is_text:
+            owner = owner.getparent()
+        if (
+            owner is None
+            or owner.tag in ("script", "style", "title", "option")
+            or _in_furniture(owner)
+        ):
+            continue
+        name = found["name"] or found["after"]
+        if name in _KO_NOT_NAMES or name.endswith(("팀", "부", "국")):  # a desk: "편집부 기자"
+            continue
+        return (name,)
+    return ()
+
+
+#: Words before "기자" that are no name ("사진 기자", "인턴 기자").
+_KO_NOT_NAMES = frozenset(("사진", "취재", "인턴", "수습", "온라인", "디지털", "영상", "본지"))
 
 
 def json_ld_authors(doc: HtmlElement) -> list[str]:
