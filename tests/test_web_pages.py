@@ -254,6 +254,9 @@ def test_site_prefix_kicker_and_hidden_logo_headline(tmp_path: Path) -> None:
         # a Korean story signed at its end, name and role on a line of their own
         # ("정다은 칼럼니스트 <a href="mailto:…">"), with no byline above
         ("korean-signoff.html", "항구 부두, 썩은 말뚝으로 폐쇄", ["정다은"]),
+        # a Chinese wire story's reporters in its dateline ("电（记者张明、李华）"),
+        # a photographer's credit ("新华社记者 王强 摄") above it
+        ("zh-dateline-byline.html", "港口码头因木桩腐烂关闭", ["张明", "李华"]),
     ],
 )
 def test_headline_and_byline_rules_reach_the_epub(

@@ -336,13 +336,19 @@ _SIGNED = re.compile(
     rf"|{_KO_ROLE}\s+(?P<after>{_HANGUL_NAME}))"
     r"[\])]?(?:\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+)?\s*[\])]?"
 )
+#: A Chinese reporters' credit: a line "半月谈记者 史卫燕", or "（记者张三、李四）" after a
+#: dateline ("新华社北京12月1日电（记者张三、李四）"); not a photo's ("新华社记者 才扬 摄").
+_HANZI_NAMES = r"[\u4e00-\u9fff]{2,4}(?:[、，,\s]+[\u4e00-\u9fff]{2,4})*"
+_ZH_LINE = re.compile(rf"[\u4e00-\u9fff]{{0,6}}记者\s*(?P<names>{_HANZI_NAMES})")
+_ZH_DATELINE = re.compile(rf"电\s*[（(]记者\s*(?P<names>{_HANZI_NAMES})[）)]")
 
 
 def signed_byline(doc: HtmlElement) -> tuple[str, ...]:
-    """The name in the page's first Korean sign-off line, or ().
+    """The names in the page's first Korean sign-off or Chinese reporters' credit, or ().
 
     Korean news sites sign a story at its end, name and role on a line of their own
-    (the e-mail address after them), and show no byline above it.
+    (the e-mail address after them), and show no byline above it; Chinese ones credit
+    their reporters on a line of its own or in the dateline.
 
     >>> from lxml import html
     >>> page = html.fromstring('<div><p>본문 마지막 문장이다.<br>정덕현 칼럼니스트 <a href='
@@ -353,10 +359,18 @@ def signed_byline(doc: HtmlElement) -> tuple[str, ...]:
     ('박생강',)
     >>> signed_byline(html.fromstring("<p>기자들이 모였다 오늘 기자회견에서</p>"))
     ()
+    >>> signed_byline(html.fromstring("<p>新华社北京12月1日电（记者张三、李四）港口码头关闭。</p>"))
+    ('张三', '李四')
+    >>> signed_byline(html.fromstring("<div><p>新华社记者 才扬 摄</p><p>半月谈记者 史卫燕</p>"))
+    ('史卫燕',)
+    >>> signed_byline(html.fromstring("<p>记者 张三 通讯员 李四</p>"))
+    ('张三', '李四')
     """
     for node in doc.xpath("//body//text()[normalize-space()]"):
-        found = _SIGNED.fullmatch(node.strip())
-        if not found:
+        line = node.strip()
+        chinese = _ZH_LINE.fullmatch(line) or _ZH_DATELINE.search(line)
+        found = _SIGNED.fullmatch(line)
+        if not found and not chinese:
             continue
         owner = node.getparent()
         if not node.is_text:
@@ -367,6 +381,12 @@ def signed_byline(doc: HtmlElement) -> tuple[str, ...]:
             or _in_furniture(owner)
         ):
             continue
+        if chinese and "摄" not in line:
+            names = re.split(r"[、，,\s]+", chinese["names"])
+            if named := tuple(n for n in names if not n.endswith(_ZH_ROLES)):
+                return named
+        if not found:
+            continue
         name = found["name"] or found["after"]
         if name in _KO_NOT_NAMES or name.endswith(("팀", "부", "국")):  # a desk: "편집부 기자"
             continue
@@ -374,6 +394,8 @@ def signed_byline(doc: HtmlElement) -> tuple[str, ...]:
     return ()
 
 
+#: Roles between Chinese reporters' names ("记者 张三 通讯员 李四"): no names.
+_ZH_ROLES = ("员", "生", "影", "者", "辑")
 #: Words before "기자" that are no name ("사진 기자", "인턴 기자").
 _KO_NOT_NAMES = frozenset(("사진", "취재", "인턴", "수습", "온라인", "디지털", "영상", "본지"))
 
