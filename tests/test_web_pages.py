@@ -257,6 +257,11 @@ def test_site_prefix_kicker_and_hidden_logo_headline(tmp_path: Path) -> None:
         # a Chinese wire story's reporters in its dateline ("电（记者张明、李华）"),
         # a photographer's credit ("新华社记者 王强 摄") above it
         ("zh-dateline-byline.html", "港口码头因木桩腐烂关闭", ["张明", "李华"]),
+        # <h1 itemprop="headline"><small>Section</small><br/> Headline</h1>: a kicker by
+        # its place (no class says so), which the <title> leaves out
+        ("heading-lead-element.html", HEADLINE, []),
+        # a CSS-in-JS <style> inside the <h1>, a kicker <span> and a screen reader's ": "
+        ("heading-style-kicker.html", HEADLINE, []),
     ],
 )
 def test_headline_and_byline_rules_reach_the_epub(

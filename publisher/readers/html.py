@@ -692,15 +692,17 @@ def _headline(doc: HtmlElement, found: Any, metadata: Metadata) -> str:
 
     sole = ""
     for tag in ("h1", "h2"):
-        headings = [
-            t
-            for t in map(heading_text, doc.xpath(f"//{tag}[not({_HIDDEN})]"))
+        headings = {
+            t: element
+            for element in doc.xpath(f"//{tag}[not({_HIDDEN})]")
+            for t in [heading_text(element)]
             # a heading that ends in a colon is a kicker or a fragment, never a headline
             if re.search(r"\w", t) and not _is_site(t, known) and not t.endswith(":")
-        ]
+        }
         best = max(headings, key=closeness, default="")
         if not best:
             continue
+        best = _without_lead(headings[best], best, hints)
         if (tag == "h1" and (shared(best) >= 0.5 or not hint_words)) or closeness(best) >= 0.5:
             return strip_site_name(best, known)
         if tag == "h1" and len(headings) == 1 and len(best.split()) >= 4:
@@ -716,6 +718,53 @@ def _headline(doc: HtmlElement, found: Any, metadata: Metadata) -> str:
     if not title:
         title = next((t for t in map(_text, doc.iter("h1")) if t), "")
     return strip_site_name(title, known)
+
+
+#: Elements whose end is a break between a heading's words.
+_BREAKS = frozenset(("br", "div", "p", "li"))
+#: Elements in a heading that hold no words of it.
+_NOT_TEXT = frozenset(("style", "script", "br", "img", "svg", "picture"))
+
+
+def _without_lead(heading: HtmlElement, text: str, hints: list[str]) -> str:
+    """``text`` without its first element's words when the page's titles leave them out.
+
+    A kicker by its place, whatever its class: ``<h1><span>Tunesien</span> Große
+    Aufgaben für die neue Regierung</h1>`` under the title "Große Aufgaben für die
+    neue Regierung". Kept when the titles have it ("Brexit: …") or none is given.
+
+    >>> from lxml import html
+    >>> h1 = html.fromstring("<h1><span>Tunesien</span> Große Aufgaben</h1>")
+    >>> _without_lead(h1, "Tunesien Große Aufgaben", ["Große Aufgaben | HSS"])
+    'Große Aufgaben'
+    >>> _without_lead(h1, "Tunesien Große Aufgaben", ["Tunesien: Große Aufgaben"])
+    'Tunesien Große Aufgaben'
+    """
+    if not any(hints):
+        return text
+    while True:  # into a wrapper: <h1><span itemprop="headline"><small>…</small>…</span></h1>
+        children = [c for c in heading if isinstance(c.tag, str) and c.tag not in _NOT_TEXT]
+        if not children or (heading.text or "").strip():
+            return text
+        if len(children) > 1 or heading_text(children[0]) != text:
+            break
+        heading = children[0]
+    lead = heading_text(children[0])
+    if not lead or lead == text or not text.startswith(lead):
+        return text
+    rest = text[len(lead) :].strip(" :|-–—\xa0")
+
+    def phrase(value: str) -> str:
+        return " ".join(re.findall(r"\w+", value.casefold()))
+
+    # not the heading itself, when it is also the page's itemprop headline
+    titles = [phrase(hint) for hint in hints if hint and phrase(hint) != phrase(text)]
+    rest_words, title_words = _words(rest), {w for t in titles for w in t.split()}
+    if len(rest_words) < 2 or len(rest_words & title_words) < 0.5 * len(rest_words):
+        return text
+    if any(phrase(lead) in title for title in titles):
+        return text
+    return rest
 
 
 def _logo_headings(doc: HtmlElement) -> list[str]:
@@ -770,15 +819,23 @@ def heading_text(heading: HtmlElement) -> str:
     >>> heading_text(html.fromstring('<h1><span class="roofline">Crisis</span> Firm fails</h1>'))
     'Firm fails'
     """
-    kept = []
-    for part in heading.xpath(".//text()"):
-        owner = part.getparent() if part.is_text else part.getparent().getparent()
-        chain = [] if owner is None else [owner, *owner.iterancestors()]
-        inside = chain[: chain.index(heading)] if heading in chain else []
-        if not any(_KICKER.search(str(e.get("class") or "")) for e in inside):
-            kept.append(str(part))
-    text = _inline("".join(kept))
+    kept = _heading_parts(heading)
+    # a screen reader's separator after a kicker left out ("<span class=sr-only>: </span>")
+    text = _inline("".join(kept)).lstrip(" :|-–—·•/\xa0")
     return text or _text(heading)
+
+
+def _heading_parts(element: HtmlElement) -> list[str]:
+    """The texts of a heading in order: kickers (by class), styles and scripts left
+    out, a line break or a block a space ("Open Progress<br>Why…")."""
+    parts = [element.text or ""]
+    for child in element:
+        kicker = _KICKER.search(str(child.get("class") or ""))
+        if isinstance(child.tag, str) and child.tag not in ("style", "script") and not kicker:
+            space = " " if child.tag in _BREAKS else ""
+            parts += [space, *_heading_parts(child), space]
+        parts.append(child.tail or "")
+    return parts
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
