@@ -262,6 +262,8 @@ def test_site_prefix_kicker_and_hidden_logo_headline(tmp_path: Path) -> None:
         ("heading-lead-element.html", HEADLINE, []),
         # a CSS-in-JS <style> inside the <h1>, a kicker <span> and a screen reader's ": "
         ("heading-style-kicker.html", HEADLINE, []),
+        # JSON-LD escaped twice, as HTML too: "In&eacute;s &Aacute;lvarez"
+        ("jsonld-escaped-author.html", HEADLINE, ["Inés Álvarez", "Tom Reid"]),
     ],
 )
 def test_headline_and_byline_rules_reach_the_epub(

@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
+from html import unescape
 from typing import Any, TypeAlias
 
 #: lxml ships no type stubs; its elements are typed loosely here.
@@ -82,6 +83,19 @@ _PLACEHOLDERS = frozenset(
         "erstellt",
         "webmaster",
         "作者",
+        # a page's controls or labels where a byline stands ("Follow", "Stand: 12.3.")
+        "follow",
+        "folgen",
+        "more",
+        "mehr",
+        "date",
+        "datum",
+        "stand",
+        "noauthor",
+        "share",
+        "teilen",
+        "quelle",
+        "source",
     ]
 )
 #: A desk, not a person ("Staff", "Redaktion"): a byline only when the page names no one.
@@ -429,9 +443,9 @@ def json_ld_authors(doc: HtmlElement) -> list[str]:
                 if isinstance(name, list):
                     name = next((n for n in name if isinstance(n, str)), None)
                 if isinstance(name, str):
-                    names.append(name)
+                    names.append(_unescaped(name))
             elif isinstance(author, str):
-                names.append(author)
+                names.append(_unescaped(author))
         if names:
             break  # the first article's byline; later ones are related stories
     return names
@@ -452,8 +466,17 @@ def json_ld_headline(doc: HtmlElement) -> str:
         ):
             for key in ("headline", "name"):
                 if isinstance(node.get(key), str) and node[key].strip():
-                    return " ".join(node[key].split())
+                    return " ".join(_unescaped(node[key]).split())
     return ""
+
+
+def _unescaped(text: str) -> str:
+    """JSON-LD text some sites escape twice, as HTML too ("Redacci&oacute;n").
+
+    >>> _unescaped("Redacci&oacute;n Diario"), _unescaped("Q&A: rates")
+    ('Redacción Diario', 'Q&A: rates')
+    """
+    return unescape(text) if re.search(r"&(?:#\d+|#x[\da-fA-F]+|[a-zA-Z]+);", text) else text
 
 
 def clean_author(name: str) -> str:
