@@ -264,6 +264,8 @@ def test_site_prefix_kicker_and_hidden_logo_headline(tmp_path: Path) -> None:
         ("heading-style-kicker.html", HEADLINE, []),
         # JSON-LD escaped twice, as HTML too: "In&eacute;s &Aacute;lvarez"
         ("jsonld-escaped-author.html", HEADLINE, ["Inés Álvarez", "Tom Reid"]),
+        # a journal's authors with their degrees: "Tom Reid, PhD; Ines Alvarez, PhD"
+        ("degree-byline.html", HEADLINE, ["Tom Reid", "Ines Alvarez"]),
     ],
 )
 def test_headline_and_byline_rules_reach_the_epub(

@@ -259,7 +259,10 @@ _JOB = re.compile(
 
 #: A news agency's short name after the author's ("Von David Hutzler, dpa"; "By Jane Doe, AP"),
 #: or a degree ("Ilana Muhlstein, MS, RDN").
-_AGENCY = re.compile(r"[a-z]{2,4}|[A-Z]{2,5}(?:-[A-Z]{2,5})?")
+_AGENCY = re.compile(
+    r"[a-z]{2,4}|[A-Z]{2,5}(?:-[A-Z]{2,5})?"
+    r"|(?:Ph\.?\s?D|M\.?Sc|B\.?Sc|Dr\.?PH|M\.?Phil|D\.?Phil|LL\.?[BM]|Jr|Sr)\.?"  # "Ann Lee, PhD"
+)
 
 
 def _people_first(names: tuple[str, ...]) -> tuple[str, ...]:
@@ -269,6 +272,8 @@ def _people_first(names: tuple[str, ...]) -> tuple[str, ...]:
     (('David Hutzler',), ('AFP',))
     >>> _people_first(("Chris Cillizza", "CNN Editor-at-large"))
     ('Chris Cillizza',)
+    >>> _people_first(("Michael L. Anderson", "PhD", "Carlos Dobkin"))
+    ('Michael L. Anderson', 'Carlos Dobkin')
     """
     people = tuple(n for n in names if not _AGENCY.fullmatch(n) and not _JOB.search(n))
     return people if people else names
