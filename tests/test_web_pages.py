@@ -133,6 +133,22 @@ def test_a_page_built_by_javascript_is_a_warning_and_strict_an_error(
     assert_clean_failure(strict, tmp_path / "strict", str(path), "built by JavaScript")
 
 
+def test_a_script_of_one_long_word_reads_in_linear_time(tmp_path: Path) -> None:
+    """A hostile page: a short notice shown, 4 MB of letters with no space in a script.
+    The JavaScript-page check looks for prose in scripts; a pattern that backtracks
+    would take hours on it (quadratic: 40 KB took 37 s), so the build would hang."""
+    page = tmp_path / "long-word.html"
+    page.write_text(
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
+        "<p>Your browser is out of date.</p>"
+        f"<script>var data = '{'a' * 4_000_000}';</script></body></html>",
+        encoding="utf-8",
+    )
+    result = run_cli("build", page, "-o", tmp_path / "out", "--format", "epub", timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_strict_builds_a_real_article(tmp_path: Path) -> None:
     path = _copy("paywall-body.html", tmp_path)
     result = run_cli("build", path, "-o", tmp_path / "out", "--format", "epub", "--strict")

@@ -312,7 +312,9 @@ def looks_like_furniture(body: tuple[TreeBlock, ...], page_size: int) -> str | N
 #: read from a "browser outdated" notice or a lone caption; the next below is at 0.85.
 _SCRIPTED = 5
 #: Prose in a script: six or more words in a row (code has no such runs, string data does).
-_SCRIPT_PROSE = re.compile(r"[^\W\d_]{2,}(?:[ ,]+[^\W\d_]{2,}){5,}")
+#: Started only at a word's start and possessive, so it is linear: without both, a long
+#: run of letters (5 MB of "aaaa" in a hostile page's script) took time quadratic in it.
+_SCRIPT_PROSE = re.compile(r"(?<![^\W\d_])[^\W\d_]{2,}+(?:[ ,]++[^\W\d_]{2,}+){5,}")
 
 
 def _page_data(doc: HtmlElement) -> list[str]:
