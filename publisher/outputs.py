@@ -100,7 +100,7 @@ def write_together(files: Mapping[Path, bytes]) -> tuple[Path, ...]:
 
 
 def _write_temporary(target: Path, data: bytes) -> Path:
-    _clear_debris(target)
+    _clear_debris(target.parent)
     fd, tmp_name = -1, ""
     try:
         fd, tmp_name = tempfile.mkstemp(
@@ -136,16 +136,27 @@ def _keep_aside(target: Path) -> Path | None:
     return aside
 
 
-def _clear_debris(target: Path) -> None:
-    """Remove what a killed writer of ``target`` left: its ``.part`` and ``.old`` files.
+#: Folders this process has cleared of debris (once each: a batch writes thousands of files).
+_CLEARED: set[str] = set()
+#: A temporary file's name: ``.story.epub.<pid>.<mkstemp's 8 characters>.part``, or the
+#: old version kept aside, ``.story.epub.<pid>.old``.
+_DEBRIS = re.compile(r"\..+\.(\d+)\.(?:[a-z0-9_]{8}\.part|old)")
 
-    Each name carries the writer's process id; files of a process still running
-    (another build writing the same folder) are left alone.
+
+def _clear_debris(folder: Path) -> None:
+    """Remove what killed writers left in ``folder``: their ``.part`` and ``.old`` files.
+
+    Each name carries its writer's process id; files of a process still running
+    (another build writing the same folder) are left alone. Done once per folder
+    and process, before its first write.
     """
-    pattern = re.compile(rf"\.{re.escape(target.name)}\.(\d+)\.(?:[^.]+\.part|old)")
+    key = os.path.abspath(folder)
+    if key in _CLEARED:
+        return
+    _CLEARED.add(key)
     with contextlib.suppress(OSError):
-        for entry in os.scandir(target.parent):
-            found = pattern.fullmatch(entry.name)
+        for entry in os.scandir(folder):
+            found = _DEBRIS.fullmatch(entry.name)
             if found and not _running(int(found[1])):
                 _remove(Path(entry.path))
 

@@ -176,10 +176,12 @@ def test_a_killed_writers_debris_is_cleared_and_a_running_ones_kept(tmp_path: Pa
         while not _is_zombie(zombie.pid) and time.monotonic() < deadline:  # poll() would reap it
             time.sleep(0.01)
         names = {
-            f".a.epub.{zombie.pid}.x1y2z3.part": False,
+            f".a.epub.{zombie.pid}.x1y2z3w4.part": False,
             f".a.epub.{dead.pid}.old": False,
-            f".a.epub.{alive.pid}.k9l8m7.part": True,
-            f".b.epub.{dead.pid}.q1w2e3.part": True,  # another target's: left for its writer
+            f".a.epub.{alive.pid}.k9l8m7n6.part": True,
+            f".b.epub.{dead.pid}.q1w2e3r4.part": False,  # another target's, its writer gone
+            f".c.pdf.{alive.pid}.q1w2e3r4.part": True,
+            ".notes.1.txt": True,  # no debris of ours
         }
         for name in names:
             (tmp_path / name).write_bytes(b"half")
