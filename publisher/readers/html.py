@@ -296,7 +296,7 @@ def looks_like_furniture(body: tuple[TreeBlock, ...], page_size: int) -> str | N
     >>> looks_like_furniture((Paragraph((Text("© 2024 Example Media"),)),), 5000)
     "17 characters of the page's 5000"
     """
-    size = _size(" ".join(text for text, _ in flatten(body)))
+    size = _size(_plain(body))
     if not size:
         return None
     links = sum(_size(plain_text(link.content)) for link in _links(body))
@@ -341,7 +341,7 @@ def looks_scripted(body: tuple[TreeBlock, ...], scripts: list[str], page_size: i
     >>> looks_scripted(notice, ["var a = b(c, d);"], 60) is None
     True
     """
-    size = _size(" ".join(text for text, _ in flatten(body)))
+    size = _size(_plain(body))
     if not size or size >= _SHORT:
         return None
     prose = sum(_size(run) for script in scripts for run in _SCRIPT_PROSE.findall(script))
@@ -441,6 +441,11 @@ def _places(
     """The places (``_paragraphs``) of the page's paragraphs that are in the body read."""
     body = " ".join(" ".join(text.split()) for text, _ in blocks)
     return {place for place, text, _ in paragraphs if text in body}
+
+
+def _plain(body: tuple[TreeBlock, ...]) -> str:
+    """A body's text, its blocks joined by spaces."""
+    return " ".join(text for text, _ in flatten(body))
 
 
 def _size(text: str) -> int:
@@ -724,8 +729,10 @@ def _headline(doc: HtmlElement, found: Any, metadata: Metadata) -> str:
 
 #: Elements whose end is a break between a heading's words.
 _BREAKS = frozenset(("br", "div", "p", "li"))
+#: Elements in a heading whose text is not its words.
+_UNREAD = frozenset(("style", "script"))
 #: Elements in a heading that hold no words of it.
-_NOT_TEXT = frozenset(("style", "script", "br", "img", "svg", "picture"))
+_NOT_TEXT = _UNREAD | {"br", "img", "svg", "picture"}
 
 
 def _without_lead(heading: HtmlElement, text: str, hints: list[str]) -> str:
@@ -833,7 +840,7 @@ def _heading_parts(element: HtmlElement) -> list[str]:
     parts = [element.text or ""]
     for child in element:
         kicker = _KICKER.search(str(child.get("class") or ""))
-        if isinstance(child.tag, str) and child.tag not in ("style", "script") and not kicker:
+        if isinstance(child.tag, str) and child.tag not in _UNREAD and not kicker:
             space = " " if child.tag in _BREAKS else ""
             parts += [space, *_heading_parts(child), space]
         parts.append(child.tail or "")
@@ -1093,7 +1100,7 @@ def _body(
     body = html_to_tree(extracted, path, base_url, warnings)
     if flatten(body) and trusted:
         return body
-    text = " ".join(part for part, _ in flatten(body))
+    text = _plain(body)
     linked = sum(_size(t) for t in {_key(a) for a in doc.iter("a")} if t and t in text)
     fallback = _readability(doc, path, base_url, warnings)
     if not flatten(fallback):
@@ -1127,7 +1134,7 @@ def _fragment(fallback: tuple[TreeBlock, ...], text: str) -> bool:
     >>> _fragment((Paragraph((Text("The council voted on Monday."),)),), story)
     False
     """
-    other = " ".join(" ".join(part for part, _ in flatten(fallback)).split())
+    other = " ".join(_plain(fallback).split())
     ratio = _size(text) / max(_size(other), 1)
     starts = " ".join(text.split()).startswith(other[:60])
     return ratio >= _FAR or (ratio >= _FRAGMENT and not starts)

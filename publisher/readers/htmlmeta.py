@@ -304,6 +304,17 @@ def _in_furniture(element: HtmlElement) -> bool:
     return False
 
 
+def _shown_owner(node: Any) -> HtmlElement | None:
+    """The element whose text ``node`` is (a tail's: its parent's), or None when that is
+    no text a reader sees as a byline (a script, a title, a menu option; furniture)."""
+    owner = node.getparent()
+    if owner is not None and not node.is_text:  # a tail: the text after an element
+        owner = owner.getparent()
+    if owner is None or owner.tag in ("script", "style", "title", "option", "textarea"):
+        return None
+    return None if _in_furniture(owner) else owner
+
+
 def opened_byline(doc: HtmlElement, site_keys: set[str]) -> tuple[str, ...]:
     """The names after the page's first "By …" / "Von …" / "Autor: …" that reads like names.
 
@@ -321,12 +332,8 @@ def opened_byline(doc: HtmlElement, site_keys: set[str]) -> tuple[str, ...]:
         start = _BYLINE_START.match(node)
         if not start:
             continue
-        owner = node.getparent()
-        if not node.is_text:  # a tail: the text after an element, inside its parent
-            owner = owner.getparent()
-        if owner is None or owner.tag in ("script", "style", "title", "option", "textarea"):
-            continue
-        if _in_furniture(owner):
+        owner = _shown_owner(node)
+        if owner is None:
             continue
         opener = " ".join(str(node).split())
         whole = " ".join(owner.text_content().split())
@@ -391,14 +398,7 @@ def signed_byline(doc: HtmlElement) -> tuple[str, ...]:
         found = _SIGNED.fullmatch(line)
         if not found and not chinese:
             continue
-        owner = node.getparent()
-        if not node.is_text:
-            owner = owner.getparent()
-        if (
-            owner is None
-            or owner.tag in ("script", "style", "title", "option")
-            or _in_furniture(owner)
-        ):
+        if _shown_owner(node) is None:
             continue
         if chinese and "摄" not in line:
             names = re.split(r"[、，,\s]+", chinese["names"])
